@@ -1,0 +1,59 @@
+"""The format-independent shape every reader produces and the parser consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a report: a paragraph of prose or one row of a table grid.
+
+    `cells` holds the row's cells for table rows (tab- or pipe-separated text, HTML/DOCX/PDF
+    table rows with rowspan/colspan already expanded) and a single cell for prose. `number` is
+    the 1-based position of the line in the document; `source` says where it came from in the
+    original file ("line 12", "page 3", "table 2 row 5", "p 14").
+    """
+
+    number: int
+    text: str
+    cells: tuple[str, ...]
+    source: str
+
+    @property
+    def is_row(self) -> bool:
+        return len(self.cells) > 1
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Something odd found while reading or parsing, kept with the line it came from."""
+
+    code: str
+    severity: str  # "error" | "warning" | "info"
+    message: str
+    line: int | None = None
+    source: str | None = None
+
+
+@dataclass
+class Document:
+    """Normalised lines of one input file, in reading order."""
+
+    format: str  # txt | md | html | pdf | docx
+    lines: list[Line]
+    encoding: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a report at all (empty, binary, encrypted, scanned...)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message

@@ -1,0 +1,120 @@
+"""One file in, plain rows out: the unit of work a parse process runs."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loaders.document import Document, Issue, ReadError
+from loaders.parse import ParsedReport, parse_document
+from loaders.settings import MAX_FILE_BYTES
+
+
+@dataclass
+class Extracted:
+    """Everything the store needs about one input file, as picklable plain values."""
+
+    path: str
+    document_id: str | None
+    size_bytes: int
+    document: dict | None = None
+    report: dict | None = None
+    cells: list[tuple] = field(default_factory=list)
+    complaints: list[tuple] = field(default_factory=list)
+    issues: list[tuple] = field(default_factory=list)  # (code, severity, line, source, message)
+    error: str | None = None
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_document(path: Path, data: bytes) -> Document:
+    try:
+        from loaders.readers import read_file
+    except ImportError:  # readers for the other formats not installed yet
+        from loaders.readers.text import read_text
+
+        return read_text(data)
+    return read_file(path, data)
+
+
+def extract(path_str: str) -> Extracted:
+    """Read, parse and flatten one file; never raises for bad input."""
+    path = Path(path_str)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return _failed(path_str, None, size, "file_too_large",
+                           f"{size / 1e6:.0f} MB is above the {MAX_FILE_BYTES // 2**20} MB limit "
+                           "for one report; split or check the file")
+        data = path.read_bytes()
+    except OSError as exc:
+        return _failed(path_str, None, 0, "unreadable_file", f"cannot read the file: {exc}")
+    document_id = sha256_of(data)
+    try:
+        doc = read_document(path, data)
+        parsed = parse_document(doc)
+    except ReadError as exc:
+        return _failed(path_str, document_id, len(data), exc.code, exc.message)
+    except Exception as exc:  # a parser bug must cost one file, not the batch
+        return _failed(path_str, document_id, len(data), "parser_error",
+                       f"{type(exc).__name__}: {exc}; please report this file")
+    return _flatten(path, document_id, len(data), doc, parsed)
+
+
+def _failed(path: str, document_id: str | None, size: int, code: str, message: str) -> Extracted:
+    return Extracted(path, document_id, size, issues=[(code, "error", None, None, message)],
+                     error=code)
+
+
+def _flatten(path: Path, document_id: str, size: int, doc: Document, parsed: ParsedReport) -> Extracted:
+    from loaders.regions import resolve_region
+
+    out = Extracted(str(path), document_id, size)
+    out.document = {
+        "source_path": str(path),
+        "source_file_name": path.name,
+        "source_format": doc.format,
+        "size_bytes": size,
+        "encoding": doc.encoding,
+        "line_count": len(doc.lines),
+        "text": doc.text,
+    }
+    region = resolve_region(parsed.agency_name, parsed.report_year) if parsed.agency_name else None
+    issues: list[Issue] = list(parsed.issues)
+    if parsed.agency_name and region is None:
+        issues.append(Issue("region_unknown", "warning",
+                            f"no region of China could be read from {parsed.agency_name}",
+                            parsed.agency_line))
+    out.report = {
+        "agency_name": parsed.agency_name,
+        "agency_source": parsed.agency_source,
+        "agency_evidence": parsed.agency_evidence,
+        "agency_line": parsed.agency_line,
+        "report_year": parsed.report_year,
+        "report_year_evidence": parsed.report_year_evidence,
+        "report_year_line": parsed.report_year_line,
+        "template_version": parsed.template_version,
+        "template_evidence": parsed.template_evidence,
+        "published_on": parsed.published_on,
+        "published_evidence": parsed.published_evidence,
+        "published_line": parsed.published_line,
+        "province_name": region.region.province_name if region else None,
+        "prefecture_name": region.region.prefecture_name if region else None,
+        "county_name": region.region.county_name if region else None,
+        "region_code": region.region.region_code if region else None,
+        "region_level": region.region.region_level if region else None,
+        "region_evidence": region.evidence if region else None,
+    }
+    out.cells = [
+        (f.table_key, f.row_key, f.column_key, f.value, f.value_raw, f.unit, f.line.number,
+         f.line.source)
+        for f in parsed.facts
+    ]
+    out.complaints = [
+        (c.channel_key, c.value, c.unit, c.evidence, c.line.number) for c in parsed.complaints
+    ]
+    out.issues = [(i.code, i.severity, i.line, i.source, i.message) for i in issues]
+    return out

@@ -1,0 +1,64 @@
+"""Placing the values of one table row onto its columns, or refusing to when it is ambiguous."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from loaders.normalise import squeeze
+from loaders.parse.values import Value, parse_value
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str  # squeezed label text of the row
+    values: list[str]  # raw cells after the last label cell
+
+
+@dataclass(frozen=True)
+class Placement:
+    values: list[Value | None] | None  # one per column; None when the row cannot be placed
+    problem: str | None = None  # why it could not be placed, or what was assumed
+
+
+def split_row(cells: tuple[str, ...]) -> Row:
+    """Label cells are the non-value cells; the values are the cells after the last label."""
+    last_label = -1
+    for i, cell in enumerate(cells):
+        if cell and parse_value(cell) is None:
+            last_label = i
+    label = squeeze("".join(c for c in cells[: last_label + 1] if c))
+    return Row(label=label, values=list(cells[last_label + 1 :]))
+
+
+def place(values: list[str], ncols: int, loose_edges: bool) -> Placement:
+    """Map the value cells of a row onto `ncols` columns.
+
+    A row is placed only where every plausible alignment gives the same value per column:
+    an exact count; surplus empty cells at the edges (tab-separated text carries stray tabs);
+    surplus values that are all equal; or an all-blank row. `loose_edges` says that empty
+    cells at the edges of the row carry no meaning (plain text); in real grids they do.
+    """
+    cells = list(values)
+    if loose_edges:
+        while cells and not cells[-1].strip():
+            cells.pop()
+    while len(cells) > ncols and not cells[-1].strip():
+        cells.pop()
+    while len(cells) > ncols and not cells[0].strip():
+        cells.pop(0)
+    parsed = [parse_value(c) for c in cells]
+    if any(p is None for p in parsed):
+        return Placement(None, "a cell among the values is not a number")
+    if not any(p.number is not None for p in parsed):
+        return Placement([Value(None, "")] * ncols)
+    if len(cells) == ncols:
+        return Placement(list(parsed))
+    if len(cells) > ncols:
+        numbers = {p.raw for p in parsed}
+        if len(numbers) == 1:
+            return Placement(
+                [parsed[0]] * ncols,
+                f"{len(cells)} equal values under {ncols} columns: every alignment agrees",
+            )
+        return Placement(None, f"{len(cells)} values under {ncols} columns")
+    return Placement(None, f"{len(cells)} values under {ncols} columns")

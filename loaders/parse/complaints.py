@@ -1,0 +1,64 @@
+"""Complaint and petition figures stated in the narrative: channel, count, and the sentence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from loaders.document import Line
+
+# Channel keywords; the figure belongs to the nearest keyword before it in the same sentence.
+CHANNEL_PATTERNS: list[tuple[str, str]] = [
+    ("petition", r"信访|来信来访"),
+    ("hotline", r"12345|市长热线|便民服务热线|服务热线|热线"),
+    ("leader_mailbox", r"(?:市长|书记|县长|区长|主任|局长|厅长|省长|州长|旗长|领导)信箱"),
+    ("online_message_board", r"留言板|网站留言|网民留言|政民互动|网络问政"),
+    ("public_opinion_response", r"舆情回应|回应公众关注|回应社会关切|网络舆情|舆情"),
+]
+_KEYWORDS = re.compile("|".join(f"(?P<{k}>{p})" for k, p in CHANNEL_PATTERNS))
+_FIGURE = re.compile(r"(?<![\d.第])(\d[\d,]*)\s*(人次|件|条|次|封|批|起|个)(?!%)")
+_SENTENCE_BREAK = re.compile(r"[。；;!?！？]")
+_WINDOW = 30
+
+
+@dataclass(frozen=True)
+class Complaint:
+    channel_key: str
+    value: float
+    unit: str
+    evidence: str
+    line: Line
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in _SENTENCE_BREAK.finditer(text, 0, start)), default=0)
+    right_m = _SENTENCE_BREAK.search(text, end)
+    right = right_m.end() if right_m else len(text)
+    return text[left:right].strip()
+
+
+def find_complaints(lines: list[Line]) -> list[Complaint]:
+    """First figure per channel in prose lines, in reading order."""
+    found: dict[str, Complaint] = {}
+    for line in lines:
+        if line.is_row:
+            continue
+        text = line.text
+        keywords = [(m.start(), m.end(), m.lastgroup) for m in _KEYWORDS.finditer(text)]
+        if not keywords:
+            continue
+        for fig in _FIGURE.finditer(text):
+            before = [k for k in keywords if k[1] <= fig.start()]
+            if not before:
+                continue
+            k_start, k_end, channel = before[-1]
+            gap = text[k_end : fig.start()]
+            if channel in found or len(gap) > _WINDOW or _SENTENCE_BREAK.search(gap):
+                continue
+            if _FIGURE.search(gap):  # a nearer figure already took this keyword
+                continue
+            value = float(fig.group(1).replace(",", ""))
+            found[channel] = Complaint(
+                channel, value, fig.group(2), _sentence(text, k_start, fig.end()), line
+            )
+    return list(found.values())

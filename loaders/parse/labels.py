@@ -1,0 +1,152 @@
+"""Label rules: how the printed labels of the report tables map to the vocabulary keys.
+
+Every rule matches on the label with all whitespace removed (`squeeze`) after NFKC folding,
+so `（三） 不 予 公 开` and `(三)不予公开` are the same label. Rules are tried in order; the
+first hit wins, so the more specific rule comes first.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Table 二 rows (items). Order matters: 行政规范性文件 contains 规范性文件.
+ITEM_RULES: list[tuple[str, str]] = [
+    ("规章", "regulations"),
+    ("规范性文件", "normative_documents"),
+    ("其他对外管理服务", "other_management_services"),
+    ("行政许可", "administrative_licensing"),
+    ("行政处罚", "administrative_penalty"),
+    ("行政强制", "administrative_coercion"),
+    ("行政事业性收费", "administrative_fees"),
+    ("集中采购", "centralized_procurement"),
+]
+
+# Table 二 header cells (measures).
+MEASURE_RULES: list[tuple[str, str]] = [
+    ("本年新制作", "produced_this_year"),
+    ("本年新公开", "published_this_year"),
+    ("对外公开总", "published_total"),
+    ("上一年项目", "items_last_year"),
+    ("增/减", "items_change"),
+    ("增减", "items_change"),
+    ("处理决定", "decisions"),
+    ("采购项目", "procurement_items"),
+    ("采购总金额", "procurement_amount_wan_yuan"),
+    ("本年制发", "issued_this_year"),
+    ("本年废止", "repealed_this_year"),
+    ("现行有效", "in_force"),
+    ("收费金额", "fee_amount_wan_yuan"),
+]
+
+# Measures of each item when a report prints the rows without their header line.
+DEFAULT_MEASURES: dict[str, dict[str, tuple[str, ...]]] = {
+    "v2019": {
+        "regulations": ("produced_this_year", "published_this_year", "published_total"),
+        "normative_documents": ("produced_this_year", "published_this_year", "published_total"),
+        "administrative_licensing": ("items_last_year", "items_change", "decisions"),
+        "other_management_services": ("items_last_year", "items_change", "decisions"),
+        "administrative_penalty": ("items_last_year", "items_change", "decisions"),
+        "administrative_coercion": ("items_last_year", "items_change", "decisions"),
+        "administrative_fees": ("items_last_year", "items_change"),
+        "centralized_procurement": ("procurement_items", "procurement_amount_wan_yuan"),
+    },
+    "v2021": {
+        "regulations": ("issued_this_year", "repealed_this_year", "in_force"),
+        "normative_documents": ("issued_this_year", "repealed_this_year", "in_force"),
+        "administrative_licensing": ("decisions",),
+        "administrative_penalty": ("decisions",),
+        "administrative_coercion": ("decisions",),
+        "administrative_fees": ("fee_amount_wan_yuan",),
+    },
+}
+
+MONEY_MEASURES = {"procurement_amount_wan_yuan", "fee_amount_wan_yuan"}
+
+# Table 三 rows (outcomes); sub-items before their groups, 部分公开 before 予以公开.
+OUTCOME_RULES: list[tuple[str, str]] = [
+    ("本年新收", "new_received"),
+    ("上年结转", "carried_over"),
+    ("结转下年", "carried_forward"),
+    ("转下年度", "carried_forward"),
+    ("部分公开", "partially_granted"),
+    ("国家秘密", "withheld_state_secret"),
+    ("禁止公开", "withheld_prohibited_by_law"),
+    ("三安全", "withheld_security_stability"),
+    ("第三方", "withheld_third_party_rights"),
+    ("内部事务", "withheld_internal_affairs"),
+    ("过程性", "withheld_process_information"),
+    ("执法案卷", "withheld_enforcement_files"),
+    ("行政查询", "withheld_administrative_query"),
+    ("不掌握", "unavailable_not_held"),
+    ("另行制作", "unavailable_needs_creation"),
+    ("补正后", "unavailable_unclear"),
+    ("仍不明确", "unavailable_unclear"),
+    ("信访", "rejected_petition"),
+    ("重复申请", "rejected_duplicate"),
+    ("出版物", "rejected_publication"),
+    ("大量反复", "rejected_excessive"),
+    ("重新出具", "rejected_confirmation"),
+    ("逾期不补正", "other_overdue_correction"),
+    ("不补正", "other_overdue_correction"),
+    ("收费通知", "other_overdue_fee"),
+    ("缴纳费用", "other_overdue_fee"),
+    ("逾期未缴", "other_overdue_fee"),
+    ("其他处理", "other_handling"),
+    ("予以公开", "granted"),
+    ("总计", "total_processed"),
+]
+
+# Group headers of table 三 that own numbered sub-rows.
+OUTCOME_GROUPS = {"不予公开": "三", "无法提供": "四", "不予处理": "五", "其他处理": "六"}
+
+APPLICANT_COLUMNS: tuple[str, ...] = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_organization",
+    "legal_service_institution",
+    "other_organization",
+    "total",
+)
+
+REVIEW_KINDS = ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
+REVIEW_OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
+
+# Labels that decide the template version (counted; the larger count wins).
+VERSION_MARKERS: dict[str, tuple[str, ...]] = {
+    "v2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期不补正", "收费通知"),
+    "v2019": (
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "采购项目数量",
+        "其他对外管理服务事项",
+    ),
+    "pre2019": ("统计指标", "汇总数", "公文类信息"),
+}
+
+_SUB_ITEM = re.compile(r"(?:^|[^0-9])3\.?其他$")
+
+
+def match_first(label: str, rules: list[tuple[str, str]]) -> str | None:
+    for needle, key in rules:
+        if needle in label:
+            return key
+    return None
+
+
+def match_outcome(label: str, group: str | None) -> str | None:
+    """Outcome key of a table 三 row label; `group` is the numbered group the row sits in."""
+    if group == "六" and _SUB_ITEM.search(label) and "其他处理" not in label.replace("(六)", ""):
+        return "other_reasons"
+    if group == "六" and label.endswith("其他") and not label.endswith("其他处理"):
+        return "other_reasons"
+    return match_first(label, OUTCOME_RULES)
+
+
+def outcome_group(label: str) -> str | None:
+    for needle, group in OUTCOME_GROUPS.items():
+        if needle in label:
+            return group
+    return None

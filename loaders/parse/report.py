@@ -1,0 +1,175 @@
+"""Parse one Document into a ParsedReport: metadata, facts, complaints and issues."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from loaders.document import Document, Issue, Line
+from loaders.normalise import squeeze
+from loaders.parse import metadata as md
+from loaders.parse.complaints import Complaint, find_complaints
+from loaders.parse.tables import (
+    Fact,
+    TableResult,
+    parse_applications,
+    parse_disclosures,
+    parse_reviews,
+    parse_statistics,
+)
+
+
+@dataclass
+class ParsedReport:
+    agency_name: str | None = None
+    agency_source: str | None = None
+    agency_evidence: str | None = None
+    agency_line: int | None = None
+    report_year: int | None = None
+    report_year_evidence: str | None = None
+    report_year_line: int | None = None
+    template_version: str | None = None
+    template_evidence: str | None = None
+    published_on: date | None = None
+    published_evidence: str | None = None
+    published_line: int | None = None
+    facts: list[Fact] = field(default_factory=list)
+    complaints: list[Complaint] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+# Section titles, recognised by their words, not their numerals (numbering is often wrong).
+_SECTIONS: list[tuple[str, re.Pattern[str]]] = [
+    ("disclosures", re.compile(r"主动公开政府信息")),
+    ("applications", re.compile(r"收到和处理政府信息公开申请|依申请公开政府信息")),
+    ("reviews", re.compile(r"行政复议.{0,3}行政诉讼")),
+    ("problems", re.compile(r"存在的主要问题|问题及改进")),
+    ("other", re.compile(r"其他需要报告")),
+]
+
+
+def find_sections(lines: list[Line]) -> dict[str, tuple[int, int]]:
+    """Line index spans of the sections whose titles were found."""
+    starts: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        text = squeeze(line.text)
+        if line.is_row or len(text) > 40:
+            continue
+        for name, pattern in _SECTIONS:
+            if name not in starts and pattern.search(text):
+                starts[name] = i
+                break
+    ordered = sorted(starts.items(), key=lambda kv: kv[1])
+    spans = {}
+    for k, (name, start) in enumerate(ordered):
+        end = ordered[k + 1][1] if k + 1 < len(ordered) else len(lines)
+        spans[name] = (start, end)
+    return spans
+
+
+def _span(lines: list[Line], spans: dict[str, tuple[int, int]], name: str) -> list[Line]:
+    if name in spans:
+        start, end = spans[name]
+        return lines[start:end]
+    return lines
+
+
+def parse_document(doc: Document) -> ParsedReport:
+    lines = doc.lines
+    report = ParsedReport(issues=list(doc.issues))
+    _parse_metadata(lines, report)
+
+    spans = find_sections(lines)
+    tables = TableResult()
+    version = report.template_version
+    if version == "pre2019":
+        parse_statistics(lines, tables)
+    else:
+        parse_disclosures(_span(lines, spans, "disclosures"), version or "v2019", doc.format, tables)
+        parse_applications(_span(lines, spans, "applications"), doc.format, tables)
+        parse_reviews(_span(lines, spans, "reviews"), doc.format, tables)
+        for table in ("disclosures", "applications", "reviews"):
+            if not any(f.table_key == table for f in tables.facts):
+                tables.issue("missing_table", "warning", f"no {table} table found", None)
+    report.facts = tables.facts
+    report.issues.extend(tables.issues)
+
+    complaints = {c.channel_key: c for c in find_complaints(lines)}
+    for channel, value, line in tables.complaints:
+        if channel not in complaints and value.number is not None:
+            complaints[channel] = Complaint(channel, value.number, value.unit or "", line.text, line)
+    report.complaints = sorted(complaints.values(), key=lambda c: c.line.number)
+    return report
+
+
+def _parse_metadata(lines: list[Line], report: ParsedReport) -> None:
+    title = md.find_title(lines)
+    title_line, title_agency, title_year = title if title else (None, None, None)
+    signoff = md.find_signoff(lines)
+    meta_agency = md.find_meta_agency(lines)
+
+    if title_agency and signoff and title_agency in signoff[1]:
+        # The sign-off often spells out what the title abbreviates (…园区 → …园区管委会).
+        name, source, line = signoff[1], "title+signoff", signoff[0]
+    elif title_agency:
+        name, source, line = title_agency, "title", title_line
+    elif signoff:
+        name, source, line = signoff[1], "signoff", signoff[0]
+    elif meta_agency:
+        name, source, line = meta_agency[1], "header", meta_agency[0]
+    else:
+        name, source, line = None, None, None
+    if name is None:
+        report.issues.append(
+            Issue("agency_unknown", "warning", "no title, sign-off or header names the issuing organ")
+        )
+    else:
+        report.agency_name, report.agency_source = name, source
+        report.agency_evidence, report.agency_line = line.text, line.number
+        if signoff and signoff[1] != name and name not in signoff[1]:
+            report.issues.append(
+                Issue("agency_variant", "info", f"sign-off names {signoff[1]}", signoff[0].number, signoff[0].source)
+            )
+        for other_line, other in md.other_agencies(lines, name):
+            report.issues.append(
+                Issue(
+                    "agency_conflict",
+                    "warning",
+                    f"text names another organ's report ({other}); the title's {name} is kept",
+                    other_line.number,
+                    other_line.source,
+                )
+            )
+        for var_line, variant in md.form_agencies(lines):
+            if variant != name and variant not in name and name not in variant:
+                report.issues.append(
+                    Issue("agency_variant", "info", f"form names {variant}", var_line.number, var_line.source)
+                )
+
+    year, year_issues = md.find_year(lines, title_year, title_line)
+    report.issues.extend(year_issues)
+    if year:
+        report.report_year = int(year.value)  # type: ignore[arg-type]
+        report.report_year_evidence = year.text
+        report.report_year_line = year.line.number if year.line else None
+
+    version, evidence, version_issues = md.detect_version(lines, report.report_year)
+    report.template_version, report.template_evidence = version, evidence
+    report.issues.extend(version_issues)
+
+    dated = (signoff[2], signoff[3]) if signoff else md.find_meta_date(lines)
+    if dated:
+        report.published_on = dated[1]
+        report.published_evidence, report.published_line = dated[0].text, dated[0].number
+        if report.report_year and dated[1] < date(report.report_year, 12, 31):
+            report.issues.append(
+                Issue(
+                    "published_before_year_end",
+                    "warning",
+                    f"published {dated[1].isoformat()}, before the end of report year "
+                    f"{report.report_year}: kept as stated",
+                    dated[0].number,
+                    dated[0].source,
+                )
+            )

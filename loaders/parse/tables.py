@@ -1,0 +1,258 @@
+"""Parsers of the statistical tables: 二 (proactive disclosure), 三 (applications), 四 (reviews)
+and the pre-2019 statistics table. Rows are recognised by their labels, never by position."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from loaders.document import Issue, Line
+from loaders.normalise import squeeze
+from loaders.parse import labels
+from loaders.parse.cells import place, split_row
+from loaders.parse.values import Value, parse_value
+
+
+@dataclass(frozen=True)
+class Fact:
+    table_key: str
+    row_key: str
+    column_key: str
+    value: float | None
+    value_raw: str
+    unit: str | None
+    line: Line
+
+
+@dataclass
+class TableResult:
+    facts: list[Fact] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    complaints: list[tuple[str, Value, Line]] = field(default_factory=list)
+
+    def issue(self, code: str, severity: str, message: str, line: Line | None) -> None:
+        self.issues.append(
+            Issue(code, severity, message, line.number if line else None, line.source if line else None)
+        )
+
+    def add_row(
+        self,
+        table: str,
+        row_key: str,
+        columns: Sequence[str],
+        placed: Sequence[Value],
+        line: Line,
+        seen: set[tuple[str, str]],
+    ) -> None:
+        if any((row_key, c) in seen for c in columns):
+            self.issue("duplicate_row", "warning", f"{table} row {row_key} printed twice", line)
+            return
+        blanks = [c for c, v in zip(columns, placed, strict=True) if v.number is None]
+        if blanks:
+            self.issue(
+                "blank_cells",
+                "info",
+                f"{table} {row_key}: {len(blanks)} blank cell(s) stored as null ({', '.join(blanks)})",
+                line,
+            )
+        for column, value in zip(columns, placed, strict=True):
+            seen.add((row_key, column))
+            self.facts.append(
+                Fact(table, row_key, column, value.number, value.raw, value.unit, line)
+            )
+
+
+def _loose(fmt: str) -> bool:
+    # Tab-separated text carries stray tabs at row edges; real grids do not.
+    return fmt == "txt"
+
+
+def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult) -> None:
+    """Table 二: measures come from the nearest 信息内容 header, else the template's defaults."""
+    measures: list[tuple[str, str | None]] | None = None
+    seen: set[tuple[str, str]] = set()
+    defaults = labels.DEFAULT_MEASURES.get(version, labels.DEFAULT_MEASURES["v2019"])
+    for line in rows:
+        text = squeeze(line.text)
+        if "信息内容" in text:
+            measures = []
+            for cell in line.cells:
+                key = labels.match_first(squeeze(cell), labels.MEASURE_RULES)
+                if key:
+                    measures.append((key, _money_unit(cell)))
+            continue
+        row = split_row(line.cells)
+        item = labels.match_first(row.label, labels.ITEM_RULES)
+        if item is None or not row.label or len(row.label) > 40:
+            continue
+        columns = measures if measures else [(m, None) for m in defaults.get(item, ())]
+        if not columns:
+            out.issue("row_unmatched", "warning", f"no measures known for item {item}", line)
+            continue
+        placement = place(row.values, len(columns), _loose(fmt))
+        if placement.values is None:
+            out.issue(
+                "row_misaligned",
+                "warning",
+                f"table 二 {item}: {placement.problem}; cells left null",
+                line,
+            )
+            placement_values = [Value(None, "")] * len(columns)
+            for (measure, _), v in zip(columns, placement_values, strict=True):
+                seen.add((item, measure))
+                out.facts.append(Fact("disclosures", item, measure, None, v.raw, None, line))
+            continue
+        placed = [_to_wan_yuan(m, unit, v, line, out) for (m, unit), v in zip(columns, placement.values, strict=True)]
+        if placement.problem:
+            out.issue("row_extra_values", "info", f"table 二 {item}: {placement.problem}", line)
+        out.add_row("disclosures", item, [m for m, _ in columns], placed, line, seen)
+
+
+def _money_unit(header_cell: str) -> str | None:
+    if "万元" in header_cell:
+        return "万元"
+    if "元" in header_cell:
+        return "元"
+    return None
+
+
+def _to_wan_yuan(measure: str, header_unit: str | None, value: Value, line: Line, out: TableResult) -> Value:
+    if measure not in labels.MONEY_MEASURES or value.number is None:
+        return value
+    unit = value.unit or header_unit
+    if unit == "元":
+        return Value(value.number / 10000, value.raw, "万元")
+    if unit is None and value.number != 0:
+        out.issue("unit_assumed", "info", f"{measure}: no unit printed, read as 万元", line)
+    return Value(value.number, value.raw, "万元")
+
+
+def parse_applications(rows: list[Line], fmt: str, out: TableResult) -> None:
+    """Table 三: outcome rows x the seven applicant columns."""
+    seen: set[tuple[str, str]] = set()
+    group: str | None = None
+    pending = ""  # label text of preceding value-less rows, for labels broken away from values
+    ncols = len(labels.APPLICANT_COLUMNS)
+    for line in rows:
+        row = split_row(line.cells)
+        group = labels.outcome_group(row.label) or group
+        has_values = any(parse_value(v) is not None and v.strip() for v in row.values)
+        if not has_values and not any(v.strip() for v in row.values):
+            if row.label and "自然人" not in row.label and "申请人" not in row.label:
+                pending = row.label if labels.match_outcome(row.label, group) else pending + row.label
+            continue
+        outcome = labels.match_outcome(row.label, group)
+        if outcome is None and pending:
+            outcome = labels.match_outcome(pending + row.label, group)
+        pending = ""
+        if outcome is None:
+            out.issue("row_unmatched", "warning", f"table 三 row label not recognised: {row.label!r}", line)
+            continue
+        placement = place(row.values, ncols, _loose(fmt))
+        if placement.values is None:
+            out.issue(
+                "row_misaligned",
+                "warning",
+                f"table 三 {outcome}: {placement.problem}; cells left null",
+                line,
+            )
+            continue
+        if placement.problem:
+            out.issue("row_extra_values", "info", f"table 三 {outcome}: {placement.problem}", line)
+        out.add_row("applications", outcome, labels.APPLICANT_COLUMNS, placement.values, line, seen)
+
+
+def parse_reviews(rows: list[Line], fmt: str, out: TableResult) -> None:
+    """Table 四: one data row of 15 cells under the 行政复议 / 行政诉讼 header."""
+    columns = [(k, o) for k in labels.REVIEW_KINDS for o in labels.REVIEW_OUTCOMES]
+    started = False
+    for line in rows:
+        text = squeeze(line.text)
+        if not started:
+            started = "行政复议" in text and line.is_row
+            continue
+        row = split_row(line.cells)
+        if not any(v.strip() for v in row.values) or len(row.values) < 5:
+            continue
+        placement = place(row.values, len(columns), _loose(fmt))
+        if placement.values is None:
+            out.issue("row_misaligned", "warning", f"table 四: {placement.problem}; cells left null", line)
+            placement_values = [Value(None, "")] * len(columns)
+            for (kind, outcome), v in zip(columns, placement_values, strict=True):
+                out.facts.append(Fact("reviews", kind, outcome, None, v.raw, None, line))
+            return
+        seen: set[tuple[str, str]] = set()
+        for kind in labels.REVIEW_KINDS:
+            block = [(k, o) for k, o in columns if k == kind]
+            vals = [v for (k, _), v in zip(columns, placement.values, strict=True) if k == kind]
+            out.add_row("reviews", kind, [o for _, o in block], vals, line, seen)
+        return
+    if started:
+        out.issue("missing_table", "warning", "table 四 header found but no row of figures", None)
+
+
+# The 2017-style 统计表: own-organ rows only; 下属单位 rows describe other organs.
+_PRE2019_ROWS: list[tuple[str, str, str, str]] = [
+    ("制发的公文总数", "disclosures", "official_documents", "issued"),
+    ("主动公开的政策性文件", "disclosures", "policy_documents", "issued"),
+    ("收到申请数", "applications", "new_received", "total"),
+]
+_PRE2019_CHILDREN: dict[str, list[tuple[str, str]]] = {
+    "official_documents": [("主动公开", "marked_proactive")],
+    "policy_documents": [("政策解读", "interpreted")],
+}
+_PRE2019_COMPLAINTS: list[tuple[str, str]] = [
+    ("回应公众关注热点或重大舆情", "public_opinion_response"),
+    ("领导信箱", "leader_mailbox"),
+]
+
+
+def parse_statistics(rows: list[Line], out: TableResult) -> None:
+    """Pre-2019 统计指标 / 单位 / 汇总数 table, mapped as far as its rows match the vocabulary."""
+    seen: set[tuple[str, str]] = set()
+    parent: str | None = None
+    started = False
+    for line in rows:
+        text = squeeze(line.text)
+        if not started:
+            started = "统计指标" in text
+            continue
+        row = split_row(line.cells)
+        if not row.values:
+            continue
+        value = parse_value(row.values[-1])
+        if value is None or (not value.raw and sum(1 for c in line.cells if c) < 2):
+            continue  # a group heading, not a figure
+        own = "下属单位" not in row.label
+        is_child = row.label.startswith("其中")
+        mapped = False
+        if not is_child:
+            parent = None
+            for needle, table, row_key, column in _PRE2019_ROWS:
+                if needle in row.label and own and (row_key, column) not in seen:
+                    seen.add((row_key, column))
+                    out.facts.append(Fact(table, row_key, column, value.number, value.raw, value.unit, line))
+                    parent = row_key if table == "disclosures" else None
+                    mapped = True
+                    break
+        elif parent:
+            for needle, column in _PRE2019_CHILDREN.get(parent, []):
+                if needle in row.label and (parent, column) not in seen:
+                    seen.add((parent, column))
+                    out.facts.append(
+                        Fact("disclosures", parent, column, value.number, value.raw, value.unit, line)
+                    )
+                    mapped = True
+                    break
+        for needle, channel in _PRE2019_COMPLAINTS:
+            if needle in row.label and own:
+                out.complaints.append((channel, value, line))
+                mapped = True
+                break
+        if not mapped:
+            out.issue(
+                "statistics_row_unmapped",
+                "info",
+                f"pre-2019 statistics row has no vocabulary key: {row.label}",
+                line,
+            )

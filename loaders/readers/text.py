@@ -1,0 +1,68 @@
+"""Plain-text reports: decode the bytes, then split tab- or pipe-separated rows into cells."""
+
+from __future__ import annotations
+
+import re
+
+from loaders.document import Document, Line, ReadError
+from loaders.normalise import normalise_cell, normalise_text
+
+_PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode report bytes; UTF-8 (with or without BOM) first, then GB18030, then detection."""
+    if not data.strip():
+        raise ReadError("empty_file", "the file is empty or holds only whitespace")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:4096]:
+        raise ReadError("binary_file", "the file holds binary data, not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 is a superset of GBK and GB2312: one decoder covers all three.
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ReadError("unknown_encoding", "the text encoding could not be detected")
+    return str(best), best.encoding
+
+
+def split_cells(raw_line: str) -> tuple[str, ...]:
+    """Cells of one text line: tab-separated, or a markdown / pipe table row."""
+    if "\t" in raw_line:
+        return tuple(normalise_cell(c) for c in raw_line.split("\t"))
+    stripped = raw_line.strip()
+    if stripped.startswith("|") and stripped.count("|") >= 2:
+        inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
+        return tuple(normalise_cell(c) for c in inner.split("|"))
+    return (normalise_cell(raw_line),)
+
+
+def lines_from_text(text: str, fmt: str, encoding: str | None) -> Document:
+    """Build a Document from decoded text; blank lines and markdown rules are dropped."""
+    lines: list[Line] = []
+    for original, raw in enumerate(normalise_text(text).split("\n"), start=1):
+        if not raw.strip() or _PIPE_RULE.match(raw.strip()):
+            continue
+        cells = split_cells(raw)
+        if len(cells) > 1 and not any(cells):
+            continue
+        joined = " ".join(c for c in cells if c) if len(cells) > 1 else cells[0]
+        number = len(lines) + 1  # ordinal: line N of the stored text is Line N
+        lines.append(Line(number=number, text=joined, cells=cells, source=f"line {original}"))
+    return Document(format=fmt, lines=lines, encoding=encoding)
+
+
+def read_text(data: bytes, fmt: str = "txt") -> Document:
+    text, encoding = decode(data)
+    return lines_from_text(text, fmt, encoding)

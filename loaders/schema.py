@@ -1,0 +1,102 @@
+"""DDL of the raw layer: the only tables the loaders write, all in schema `raw`."""
+
+RAW_DDL = """
+create schema if not exists raw;
+
+create table if not exists raw.load_runs (
+    run_id varchar primary key,
+    command varchar not null,
+    started_at timestamp not null,
+    finished_at timestamp,
+    files_seen integer,
+    files_loaded integer,
+    files_unchanged integer,
+    files_failed integer,
+    build_status varchar,
+    check_status varchar,
+    status varchar not null
+);
+
+create table if not exists raw.documents (
+    document_id varchar primary key,      -- sha256 of the file bytes
+    source_path varchar not null,
+    source_file_name varchar not null,
+    source_format varchar not null,       -- txt | md | html | pdf | docx
+    size_bytes bigint not null,
+    encoding varchar,
+    line_count integer not null,
+    text varchar not null,                -- normalised text, one line per Line
+    run_id varchar not null,
+    loaded_at timestamp not null
+);
+
+create table if not exists raw.reports (
+    document_id varchar primary key,
+    agency_name varchar,
+    agency_source varchar,                -- title | signoff | title+signoff | header
+    agency_evidence varchar,
+    agency_line integer,
+    report_year integer,
+    report_year_evidence varchar,
+    report_year_line integer,
+    template_version varchar,             -- pre2019 | v2019 | v2021
+    template_evidence varchar,
+    published_on date,
+    published_evidence varchar,
+    published_line integer,
+    province_name varchar,
+    prefecture_name varchar,
+    county_name varchar,
+    region_code varchar,
+    region_level varchar,                 -- province | prefecture | county
+    region_evidence varchar,
+    loaded_at timestamp not null
+);
+
+create table if not exists raw.cells (
+    document_id varchar not null,
+    table_key varchar not null,           -- disclosures | applications | reviews
+    row_key varchar not null,             -- item / outcome / review kind
+    column_key varchar not null,          -- measure / applicant type / outcome
+    value double,                         -- null when blank, "/", "—", "无" or not placeable
+    value_raw varchar,                    -- the text as printed
+    unit varchar,
+    line_number integer,
+    source varchar,
+    loaded_at timestamp not null,
+    primary key (document_id, table_key, row_key, column_key)
+);
+
+create table if not exists raw.complaints (
+    document_id varchar not null,
+    channel_key varchar not null,
+    value double,
+    unit varchar,
+    evidence varchar not null,            -- the sentence or table row it came from
+    line_number integer,
+    loaded_at timestamp not null,
+    primary key (document_id, channel_key)
+);
+
+create table if not exists raw.parse_issues (
+    issue_id varchar primary key,         -- document_id or path hash + ordinal
+    document_id varchar,                  -- null when the file could not be read at all
+    source_path varchar not null,
+    code varchar not null,
+    severity varchar not null,            -- error | warning | info
+    line_number integer,
+    source varchar,
+    message varchar not null,
+    run_id varchar not null,
+    loaded_at timestamp not null
+);
+
+create table if not exists raw.regions (
+    region_code varchar primary key,      -- 6-digit GB/T 2260
+    province_name varchar not null,
+    prefecture_name varchar,
+    county_name varchar,
+    region_level varchar not null,        -- province | prefecture | county
+    vintage_year integer not null
+);
+"""

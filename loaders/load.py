@@ -123,7 +123,9 @@ def load_paths(
     return summary
 
 
-def _parsed_batches(todo: list[str], workers: int | None, progress: bool) -> Iterator[list[Extracted]]:
+def _parsed_batches(
+    todo: list[str], workers: int | None, progress: bool
+) -> Iterator[list[Extracted]]:
     bar = tqdm(total=len(todo), unit="file", disable=not progress or not todo, file=sys.stderr)
     workers = workers or os.cpu_count() or 1
     try:

@@ -25,7 +25,7 @@ _TRANSLATE = str.maketrans(
     }
 )
 _SPACES = re.compile(r"[ \f\v\r]+")
-_ALL_SPACE = re.compile(r"\s+")
+_LINE_EDGES = re.compile(r"^ | $", re.MULTILINE)
 
 
 def normalise_text(text: str) -> str:
@@ -34,14 +34,19 @@ def normalise_text(text: str) -> str:
     Tabs and newlines are kept: they carry the table layout of plain-text reports.
     """
     text = unicodedata.normalize("NFKC", text.translate(_TRANSLATE))
-    return "\n".join(_SPACES.sub(" ", line).strip(" ") for line in text.split("\n"))
+    return _LINE_EDGES.sub("", _SPACES.sub(" ", text))
 
 
 def normalise_cell(text: str) -> str:
     """Normalise one table cell: like `normalise_text`, but any whitespace becomes one space."""
-    return _ALL_SPACE.sub(" ", normalise_text(text)).strip()
+    return collapse(normalise_text(text))
+
+
+def collapse(text: str) -> str:
+    """Any run of whitespace becomes one space, ends stripped (for already normalised text)."""
+    return " ".join(text.split())
 
 
 def squeeze(text: str) -> str:
     """Remove all whitespace: the form labels are matched on (`不 予 公 开` == `不予公开`)."""
-    return _ALL_SPACE.sub("", text)
+    return "".join(text.split())

@@ -92,10 +92,17 @@ def issue_rows(item: Extracted, run_id: str, now: datetime) -> list[dict]:
         prefix = f"{run_id}-{hashlib.sha256(item.path.encode()).hexdigest()[:12]}"
     return [
         {
-            "issue_id": f"{prefix}-{n:04d}", "document_id": item.document_id if item.error is None else None,
-            "source_path": item.path, "code": code, "severity": severity, "line_number": line,
-            "source": source, "message": message, "run_id": run_id, "loaded_at": now,
-        }  # fmt: skip
+            "issue_id": f"{prefix}-{n:04d}",
+            "document_id": item.document_id if item.error is None else None,
+            "source_path": item.path,
+            "code": code,
+            "severity": severity,
+            "line_number": line,
+            "source": source,
+            "message": message,
+            "run_id": run_id,
+            "loaded_at": now,
+        }
         for n, (code, severity, line, source, message) in enumerate(item.issues)
     ]
 
@@ -110,11 +117,11 @@ def write_batch(
         if item.error is not None or item.document is None:
             continue
         doc_id = item.document_id
-        documents.append({"document_id": doc_id, **item.document, "run_id": run_id, "loaded_at": now})
-        reports.append({"document_id": doc_id, **(item.report or {}), "loaded_at": now})
-        cells.extend(
-            dict(zip(_CELLS, (doc_id, *c, now), strict=True)) for c in item.cells
+        documents.append(
+            {"document_id": doc_id, **item.document, "run_id": run_id, "loaded_at": now}
         )
+        reports.append({"document_id": doc_id, **(item.report or {}), "loaded_at": now})
+        cells.extend(dict(zip(_CELLS, (doc_id, *c, now), strict=True)) for c in item.cells)
         complaints.extend(
             dict(zip(_COMPLAINTS, (doc_id, *c, now), strict=True)) for c in item.complaints
         )

@@ -19,7 +19,9 @@ def test_year_first_titles():
 
 
 def test_signoff_spells_out_the_title_and_gives_the_date():
-    report = parse("银川某某工业园区2017年政府信息公开工作年度报告\n正文。\n银川某某工业园区管委会\n2018年1月18日\n")
+    report = parse(
+        "银川某某工业园区2017年政府信息公开工作年度报告\n正文。\n银川某某工业园区管委会\n2018年1月18日\n"
+    )
     assert report.agency_name == "银川某某工业园区管委会"
     assert report.published_on == date(2018, 1, 18)
     assert not [i for i in report.issues if i.code == "published_before_year_end"]

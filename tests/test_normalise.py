@@ -1,5 +1,5 @@
 from loaders.normalise import normalise_cell, normalise_text, squeeze
-from loaders.readers.text import decode, read_text, split_cells
+from loaders.readers.text import decode, lines_from_text, read_text
 
 
 def test_full_width_digits_and_punctuation_fold():
@@ -23,7 +23,8 @@ def test_utf8_with_and_without_bom_and_gbk_are_detected():
 
 
 def test_tab_rows_keep_leading_empty_cells():
-    assert split_cells("\t\t0\t１") == ("", "", "0", "1")
+    (line,) = lines_from_text("\t\t0\t１ ", "txt", "utf-8").lines
+    assert line.cells == ("", "", "0", "1")
 
 
 def test_pipe_rows_are_cells_and_rules_are_dropped():

@@ -1,7 +1,7 @@
 """Table parsers on small inline inputs, written the way reports print them."""
 
-from loaders.readers.text import read_text
 from loaders.parse import parse_document
+from loaders.readers.text import read_text
 
 
 def parse(text: str):
@@ -85,7 +85,9 @@ def test_table_4_leading_blank_cells_are_null():
     report = parse(
         "四、政府信息公开行政复议、行政诉讼情况\n行政复议\t\t\t\t\t行政诉讼\n"
         "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\n"
-        + "\t" * 5 + "\t".join(["1", "0", "0", "1", "2"] * 2) + "\n"
+        + "\t" * 5
+        + "\t".join(["1", "0", "0", "1", "2"] * 2)
+        + "\n"
     )
     got = facts(report, "reviews")
     assert got[("reconsideration", "total")] is None
@@ -102,5 +104,8 @@ def test_pre2019_statistics_table_maps_own_rows_only():
     )
     got = facts(report, "disclosures")
     assert report.template_version == "pre2019"
-    assert got == {("official_documents", "issued"): 26, ("official_documents", "marked_proactive"): 7}
+    assert got == {
+        ("official_documents", "issued"): 26,
+        ("official_documents", "marked_proactive"): 7,
+    }
     assert facts(report, "applications") == {("new_received", "total"): 3}

@@ -60,5 +60,9 @@ def place(values: list[str], ncols: int, loose_edges: bool) -> Placement:
                 [parsed[0]] * ncols,
                 f"{len(cells)} equal values under {ncols} columns: every alignment agrees",
             )
+        filled = [p for p in parsed if p.raw]
+        if len(filled) == ncols:
+            # Spanned cells pad the row; one value per column, in order, is the only reading.
+            return Placement(filled, f"{ncols} values read left to right past empty cells")
         return Placement(None, f"{len(cells)} values under {ncols} columns")
     return Placement(None, f"{len(cells)} values under {ncols} columns")

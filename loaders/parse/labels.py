@@ -114,7 +114,14 @@ REVIEW_OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
 
 # Labels that decide the template version (counted; the larger count wins).
 VERSION_MARKERS: dict[str, tuple[str, ...]] = {
-    "v2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期不补正", "收费通知"),
+    "v2021": (
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年收费金额",
+        "逾期不补正",
+        "收费通知",
+    ),
     "v2019": (
         "本年新制作数量",
         "本年新公开数量",
@@ -125,6 +132,25 @@ VERSION_MARKERS: dict[str, tuple[str, ...]] = {
     ),
     "pre2019": ("统计指标", "汇总数", "公文类信息"),
 }
+
+APPLICANT_RULES: list[tuple[str, str]] = [
+    ("自然人", "natural_person"),
+    ("商业企业", "commercial_enterprise"),
+    ("科研机构", "research_institution"),
+    ("公益组织", "social_organization"),
+    ("社会组织", "social_organization"),
+    ("法律服务", "legal_service_institution"),
+    ("总计", "total"),
+    ("其他", "other_organization"),
+]
+
+
+def applicant_key(header_cell: str) -> str | None:
+    """Applicant column of a table 三 header cell; 法人或其他组织 is the group, not a column."""
+    if "法人" in header_cell or "申请人" in header_cell:
+        return None
+    return match_first(header_cell, APPLICANT_RULES)
+
 
 _SUB_ITEM = re.compile(r"(?:^|[^0-9])3\.?其他$")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -30,16 +31,20 @@ _DATE_LINE = re.compile(
     r"^(?:日期|发布日期|公开日期|发布时间|成文日期|印发日期)?[:：]?\s*"
     r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$"
 )
-_META_DATE = re.compile(r"(发布日期|公开日期|发布时间|成文日期)[:：]?\s*((?:19|20)\d{2}[年./-]\d{1,2}[月./-]\d{1,2})")
+_META_DATE = re.compile(
+    r"(发布日期|公开日期|发布时间|成文日期)[:：]?\s*((?:19|20)\d{2}[年./-]\d{1,2}[月./-]\d{1,2})"
+)
 _META_AGENCY = re.compile(r"(发布机构|发文机关|发布单位|信息来源)[:：]\s*(\S+)")
 _PERIOD = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_OTHER_REPORT = re.compile(r"《(?P<agency>[^《》]{2,40}?)\s*(?:19|20)\d{2}\s*年度?(?:政府)?信息公开(?:工作)?年度报告》")
+_OTHER_REPORT = re.compile(
+    r"《(?P<agency>[^《》]{2,40}?)\s*(?:19|20)\d{2}\s*年度?(?:政府)?信息公开(?:工作)?年度报告》"
+)
 
 
 def _clean_agency(text: str) -> str:
-    text = squeeze(text).strip("《》\"“”:：,，、")
-    return re.sub(r"^关于", "", text)
+    text = re.sub(r"^(?:标题|名称|题目|文件名称)[:：]", "", squeeze(text))
+    return re.sub(r"^关于", "", text.strip('《》"“”:：,，、'))
 
 
 def is_organ_name(text: str) -> bool:
@@ -67,7 +72,7 @@ def find_title(lines: list[Line]) -> tuple[Line, str | None, int | None] | None:
 def find_signoff(lines: list[Line]) -> tuple[Line, str, Line, date] | None:
     """An organ name followed by a date on the next line: the report's sign-off."""
     found = None
-    for prev, line in zip(lines, lines[1:], strict=False):
+    for prev, line in itertools.pairwise(lines):
         m = _DATE_LINE.match(squeeze(line.text))
         if m and is_organ_name(prev.text):
             try:
@@ -99,7 +104,9 @@ def find_meta_agency(lines: list[Line]) -> tuple[Line, str] | None:
     return None
 
 
-def find_year(lines: list[Line], title_year: int | None, title: Line | None) -> tuple[Evidence | None, list[Issue]]:
+def find_year(
+    lines: list[Line], title_year: int | None, title: Line | None
+) -> tuple[Evidence | None, list[Issue]]:
     issues: list[Issue] = []
     period = next(
         ((line, int(m.group(1))) for line in lines[:40] if (m := _PERIOD.search(line.text))),
@@ -156,7 +163,13 @@ def detect_version(lines: list[Line], year: int | None) -> tuple[str | None, str
         return (
             by_year,
             f"no decisive table labels; template in force in {year}",
-            [Issue("template_from_year", "warning", f"template version taken from the year ({by_year})")],
+            [
+                Issue(
+                    "template_from_year",
+                    "warning",
+                    f"template version taken from the year ({by_year})",
+                )
+            ],
         )
     return None, "", [Issue("template_unknown", "warning", "template version could not be decided")]
 

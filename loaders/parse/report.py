@@ -49,17 +49,30 @@ _SECTIONS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_TOP_LEVEL = re.compile(r"^[一二三四五六七八九十]+[、.]")
+
+
 def find_sections(lines: list[Line]) -> dict[str, tuple[int, int]]:
-    """Line index spans of the sections whose titles were found."""
+    """Line index spans of the sections whose titles were found.
+
+    A sub-heading of section 一 often repeats a section's words ((一)主动公开政府信息情况), so a
+    top-level numbered title (二、…) wins over an earlier unnumbered or sub-numbered one.
+    """
     starts: dict[str, int] = {}
+    top_level: set[str] = set()
     for i, line in enumerate(lines):
         text = squeeze(line.text)
         if line.is_row or len(text) > 40:
             continue
         for name, pattern in _SECTIONS:
-            if name not in starts and pattern.search(text):
+            if not pattern.search(text):
+                continue
+            is_top = bool(_TOP_LEVEL.match(text))
+            if name not in starts or (is_top and name not in top_level):
                 starts[name] = i
-                break
+                if is_top:
+                    top_level.add(name)
+            break
     ordered = sorted(starts.items(), key=lambda kv: kv[1])
     spans = {}
     for k, (name, start) in enumerate(ordered):
@@ -86,7 +99,9 @@ def parse_document(doc: Document) -> ParsedReport:
     if version == "pre2019":
         parse_statistics(lines, tables)
     else:
-        parse_disclosures(_span(lines, spans, "disclosures"), version or "v2019", doc.format, tables)
+        parse_disclosures(
+            _span(lines, spans, "disclosures"), version or "v2019", doc.format, tables
+        )
         parse_applications(_span(lines, spans, "applications"), doc.format, tables)
         parse_reviews(_span(lines, spans, "reviews"), doc.format, tables)
         for table in ("disclosures", "applications", "reviews"):
@@ -98,7 +113,9 @@ def parse_document(doc: Document) -> ParsedReport:
     complaints = {c.channel_key: c for c in find_complaints(lines)}
     for channel, value, line in tables.complaints:
         if channel not in complaints and value.number is not None:
-            complaints[channel] = Complaint(channel, value.number, value.unit or "", line.text, line)
+            complaints[channel] = Complaint(
+                channel, value.number, value.unit or "", line.text, line
+            )
     report.complaints = sorted(complaints.values(), key=lambda c: c.line.number)
     return report
 
@@ -122,14 +139,22 @@ def _parse_metadata(lines: list[Line], report: ParsedReport) -> None:
         name, source, line = None, None, None
     if name is None:
         report.issues.append(
-            Issue("agency_unknown", "warning", "no title, sign-off or header names the issuing organ")
+            Issue(
+                "agency_unknown", "warning", "no title, sign-off or header names the issuing organ"
+            )
         )
     else:
         report.agency_name, report.agency_source = name, source
         report.agency_evidence, report.agency_line = line.text, line.number
         if signoff and signoff[1] != name and name not in signoff[1]:
             report.issues.append(
-                Issue("agency_variant", "info", f"sign-off names {signoff[1]}", signoff[0].number, signoff[0].source)
+                Issue(
+                    "agency_variant",
+                    "info",
+                    f"sign-off names {signoff[1]}",
+                    signoff[0].number,
+                    signoff[0].source,
+                )
             )
         for other_line, other in md.other_agencies(lines, name):
             report.issues.append(
@@ -144,7 +169,13 @@ def _parse_metadata(lines: list[Line], report: ParsedReport) -> None:
         for var_line, variant in md.form_agencies(lines):
             if variant != name and variant not in name and name not in variant:
                 report.issues.append(
-                    Issue("agency_variant", "info", f"form names {variant}", var_line.number, var_line.source)
+                    Issue(
+                        "agency_variant",
+                        "info",
+                        f"form names {variant}",
+                        var_line.number,
+                        var_line.source,
+                    )
                 )
 
     year, year_issues = md.find_year(lines, title_year, title_line)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from loaders.document import Issue, Line
 from loaders.normalise import squeeze
 from loaders.parse import labels
-from loaders.parse.cells import place, split_row
+from loaders.parse.cells import Placement, place, split_row
 from loaders.parse.values import Value, parse_value
 
 
@@ -32,7 +32,13 @@ class TableResult:
 
     def issue(self, code: str, severity: str, message: str, line: Line | None) -> None:
         self.issues.append(
-            Issue(code, severity, message, line.number if line else None, line.source if line else None)
+            Issue(
+                code,
+                severity,
+                message,
+                line.number if line else None,
+                line.source if line else None,
+            )
         )
 
     def add_row(
@@ -102,7 +108,10 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
                 seen.add((item, measure))
                 out.facts.append(Fact("disclosures", item, measure, None, v.raw, None, line))
             continue
-        placed = [_to_wan_yuan(m, unit, v, line, out) for (m, unit), v in zip(columns, placement.values, strict=True)]
+        placed = [
+            _to_wan_yuan(m, unit, v, line, out)
+            for (m, unit), v in zip(columns, placement.values, strict=True)
+        ]
         if placement.problem:
             out.issue("row_extra_values", "info", f"table 二 {item}: {placement.problem}", line)
         out.add_row("disclosures", item, [m for m, _ in columns], placed, line, seen)
@@ -116,7 +125,9 @@ def _money_unit(header_cell: str) -> str | None:
     return None
 
 
-def _to_wan_yuan(measure: str, header_unit: str | None, value: Value, line: Line, out: TableResult) -> Value:
+def _to_wan_yuan(
+    measure: str, header_unit: str | None, value: Value, line: Line, out: TableResult
+) -> Value:
     if measure not in labels.MONEY_MEASURES or value.number is None:
         return value
     unit = value.unit or header_unit
@@ -127,28 +138,69 @@ def _to_wan_yuan(measure: str, header_unit: str | None, value: Value, line: Line
     return Value(value.number, value.raw, "万元")
 
 
+def _applicant_positions(cells: tuple[str, ...]) -> dict[str, int]:
+    """Column index of each applicant type in a header row of a real grid."""
+    positions: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        key = labels.applicant_key(squeeze(cell))
+        if key and key not in positions:
+            positions[key] = i
+    return positions
+
+
+def _by_header(line: Line, header: tuple[int, dict[str, int]] | None) -> list[str] | None:
+    """The row's cells under the header's applicant columns, when the grid lines up."""
+    if header is None or len(line.cells) != header[0]:
+        return None
+    picked = [line.cells[header[1][key]] for key in labels.APPLICANT_COLUMNS]
+    return picked if all(parse_value(c) is not None for c in picked) else None
+
+
 def parse_applications(rows: list[Line], fmt: str, out: TableResult) -> None:
     """Table 三: outcome rows x the seven applicant columns."""
     seen: set[tuple[str, str]] = set()
     group: str | None = None
+    last_outcome: str | None = None
     pending = ""  # label text of preceding value-less rows, for labels broken away from values
+    header: tuple[int, dict[str, int]] | None = None
     ncols = len(labels.APPLICANT_COLUMNS)
     for line in rows:
         row = split_row(line.cells)
-        group = labels.outcome_group(row.label) or group
-        has_values = any(parse_value(v) is not None and v.strip() for v in row.values)
-        if not has_values and not any(v.strip() for v in row.values):
-            if row.label and "自然人" not in row.label and "申请人" not in row.label:
-                pending = row.label if labels.match_outcome(row.label, group) else pending + row.label
+        if any(squeeze(c) in ("自然人", "申请人情况") for c in line.cells):
+            positions = _applicant_positions(line.cells)
+            if len(positions) == ncols and not _loose(fmt):
+                header = (len(line.cells), positions)
             continue
+        group = labels.outcome_group(row.label) or group
         outcome = labels.match_outcome(row.label, group)
+        if not any(v.strip() for v in row.values):
+            if outcome and outcome == last_outcome:
+                continue  # the rest of the previous row's label, wrapped onto its own line
+            if outcome and line.is_row and len(row.values) >= ncols:
+                placed = [Value(None, "")] * ncols  # a real row whose cells are all blank
+                out.add_row("applications", outcome, labels.APPLICANT_COLUMNS, placed, line, seen)
+                last_outcome = outcome
+            elif row.label:
+                pending = row.label if outcome else pending + row.label
+            continue
         if outcome is None and pending:
             outcome = labels.match_outcome(pending + row.label, group)
         pending = ""
         if outcome is None:
-            out.issue("row_unmatched", "warning", f"table 三 row label not recognised: {row.label!r}", line)
+            out.issue(
+                "row_unmatched",
+                "warning",
+                f"table 三 row label not recognised: {row.label!r}",
+                line,
+            )
             continue
-        placement = place(row.values, ncols, _loose(fmt))
+        last_outcome = outcome
+        aligned = _by_header(line, header)
+        placement = (
+            Placement([parse_value(c) for c in aligned])
+            if aligned is not None
+            else place(row.values, ncols, _loose(fmt))
+        )
         if placement.values is None:
             out.issue(
                 "row_misaligned",
@@ -160,6 +212,21 @@ def parse_applications(rows: list[Line], fmt: str, out: TableResult) -> None:
         if placement.problem:
             out.issue("row_extra_values", "info", f"table 三 {outcome}: {placement.problem}", line)
         out.add_row("applications", outcome, labels.APPLICANT_COLUMNS, placement.values, line, seen)
+    _drop_blank_single_other_row(out)
+
+
+def _drop_blank_single_other_row(out: TableResult) -> None:
+    """A blank （六）其他处理 group row above the three 2021 sub-rows is a heading, not data."""
+    keys = {(f.row_key, f.value) for f in out.facts if f.table_key == "applications"}
+    has_sub_rows = any(
+        k in {"other_overdue_correction", "other_overdue_fee", "other_reasons"} for k, _ in keys
+    )
+    if has_sub_rows and all(v is None for k, v in keys if k == "other_handling"):
+        out.facts = [
+            f
+            for f in out.facts
+            if not (f.table_key == "applications" and f.row_key == "other_handling")
+        ]
 
 
 def parse_reviews(rows: list[Line], fmt: str, out: TableResult) -> None:
@@ -176,7 +243,9 @@ def parse_reviews(rows: list[Line], fmt: str, out: TableResult) -> None:
             continue
         placement = place(row.values, len(columns), _loose(fmt))
         if placement.values is None:
-            out.issue("row_misaligned", "warning", f"table 四: {placement.problem}; cells left null", line)
+            out.issue(
+                "row_misaligned", "warning", f"table 四: {placement.problem}; cells left null", line
+            )
             placement_values = [Value(None, "")] * len(columns)
             for (kind, outcome), v in zip(columns, placement_values, strict=True):
                 out.facts.append(Fact("reviews", kind, outcome, None, v.raw, None, line))
@@ -231,7 +300,9 @@ def parse_statistics(rows: list[Line], out: TableResult) -> None:
             for needle, table, row_key, column in _PRE2019_ROWS:
                 if needle in row.label and own and (row_key, column) not in seen:
                     seen.add((row_key, column))
-                    out.facts.append(Fact(table, row_key, column, value.number, value.raw, value.unit, line))
+                    out.facts.append(
+                        Fact(table, row_key, column, value.number, value.raw, value.unit, line)
+                    )
                     parent = row_key if table == "disclosures" else None
                     mapped = True
                     break
@@ -240,7 +311,9 @@ def parse_statistics(rows: list[Line], out: TableResult) -> None:
                 if needle in row.label and (parent, column) not in seen:
                     seen.add((parent, column))
                     out.facts.append(
-                        Fact("disclosures", parent, column, value.number, value.raw, value.unit, line)
+                        Fact(
+                            "disclosures", parent, column, value.number, value.raw, value.unit, line
+                        )
                     )
                     mapped = True
                     break

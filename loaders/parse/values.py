@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 NULL_TOKENS = frozenset({"", "/", "／", "—", "——", "-", "--", "－", "无", "空", "\\"})
 _NUMBER = re.compile(r"^([+-]?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(万元|元|件|项|条|个|次|人)?$")
@@ -16,6 +17,7 @@ class Value:
     unit: str | None = None
 
 
+@lru_cache(maxsize=4096)  # cells repeat ("0", "", "/") across rows and reports
 def parse_value(cell: str) -> Value | None:
     """The cell as a value, or None when the cell is a label rather than a value."""
     text = cell.strip()

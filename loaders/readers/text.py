@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from loaders.document import Document, Line, ReadError
-from loaders.normalise import normalise_cell, normalise_text
+from loaders.normalise import collapse, normalise_text
 
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 
@@ -37,15 +37,15 @@ def decode(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def split_cells(raw_line: str) -> tuple[str, ...]:
-    """Cells of one text line: tab-separated, or a markdown / pipe table row."""
-    if "\t" in raw_line:
-        return tuple(normalise_cell(c) for c in raw_line.split("\t"))
-    stripped = raw_line.strip()
+def split_cells(line: str) -> tuple[str, ...]:
+    """Cells of one normalised line: tab-separated, or a markdown / pipe table row."""
+    if "\t" in line:
+        return tuple(collapse(c) for c in line.split("\t"))
+    stripped = line.strip()
     if stripped.startswith("|") and stripped.count("|") >= 2:
         inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
-        return tuple(normalise_cell(c) for c in inner.split("|"))
-    return (normalise_cell(raw_line),)
+        return tuple(collapse(c) for c in inner.split("|"))
+    return (collapse(line),)
 
 
 def lines_from_text(text: str, fmt: str, encoding: str | None) -> Document:

@@ -1,0 +1,64 @@
+"""`nianbao run`: the nightly job. Load what is new, build, check; one run at a time, logged."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from loaders import store
+from loaders.load import LoadSummary, load_paths, new_run_id
+
+
+def _last_build_ok(db_path: Path) -> bool:
+    if not db_path.exists():
+        return False
+    con = store.connect(db_path)
+    try:
+        rows = con.execute(
+            """select build_status, check_status from raw.load_runs
+               where build_status is not null order by started_at desc limit 1"""
+        ).fetchall()
+        marts = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    return bool(rows) and rows[0] == ("success", "success") and marts > 0
+
+
+def run_pipeline(
+    paths: list[Path], db_path: Path, command: str = "run", force: bool = False
+) -> tuple[int, LoadSummary]:
+    """Load, then build and check unless nothing changed since a good build. Returns exit code."""
+    from loaders.build import build
+    from loaders.check import check
+
+    run_id = new_run_id()
+    started = datetime.now()
+    fresh = force or not _last_build_ok(db_path)
+    summary = load_paths(paths, db_path, run_id=run_id, progress=True, command=command)
+    if summary.loaded == 0 and summary.failed == 0 and not fresh:
+        build_status = check_status = "skipped"
+        print("nothing new since the last good build: dbt build and checks skipped")
+        code = 0
+    else:
+        build_code = build(db_path)
+        build_status = "success" if build_code == 0 else "error"
+        check_code = check(db_path) if build_code == 0 else None
+        check_status = {None: "not_run", 0: "success"}.get(check_code, "error")
+        code = build_code or (check_code or 0)
+    con = store.connect(db_path)
+    try:
+        store.record_run(
+            con,
+            {
+                "run_id": run_id, "command": command, "started_at": started,
+                "finished_at": datetime.now(), "files_seen": summary.files_seen,
+                "files_loaded": summary.loaded, "files_unchanged": summary.unchanged,
+                "files_failed": summary.failed, "build_status": build_status,
+                "check_status": check_status, "status": "success" if code == 0 else "error",
+            },
+        )  # fmt: skip
+    finally:
+        con.close()
+    return code, summary

@@ -37,13 +37,30 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[left:right].strip()
 
 
+_PARAGRAPH_END = re.compile(r"[。；;:：!?！？]$")
+
+
+def _paragraphs(lines: list[Line]) -> list[tuple[Line, str]]:
+    """Prose re-joined where extraction wrapped a sentence over lines; keyed by its first line."""
+    out: list[tuple[Line, str]] = []
+    open_paragraph = False
+    for line in lines:
+        if line.is_row:
+            open_paragraph = False
+            continue
+        if open_paragraph:
+            first, text = out[-1]
+            out[-1] = (first, text + line.text)
+        else:
+            out.append((line, line.text))
+        open_paragraph = len(line.text) >= 20 and not _PARAGRAPH_END.search(line.text)
+    return out
+
+
 def find_complaints(lines: list[Line]) -> list[Complaint]:
     """First figure per channel in prose lines, in reading order."""
     found: dict[str, Complaint] = {}
-    for line in lines:
-        if line.is_row:
-            continue
-        text = line.text
+    for line, text in _paragraphs(lines):
         keywords = [(m.start(), m.end(), m.lastgroup) for m in _KEYWORDS.finditer(text)]
         if not keywords:
             continue

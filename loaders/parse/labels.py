@@ -155,6 +155,16 @@ def applicant_key(header_cell: str) -> str | None:
 _SUB_ITEM = re.compile(r"(?:^|[^0-9])3\.?其他$")
 
 
+def measures_in(header: str) -> list[str]:
+    """Every measure named in a header cell, in printed order (flattened headers hold several)."""
+    found: dict[str, int] = {}
+    for needle, key in MEASURE_RULES:
+        at = header.find(needle)
+        if at >= 0 and key not in found:
+            found[key] = at
+    return sorted(found, key=found.__getitem__)
+
+
 def match_first(label: str, rules: list[tuple[str, str]]) -> str | None:
     for needle, key in rules:
         if needle in label:
@@ -176,3 +186,34 @@ def outcome_group(label: str) -> str | None:
         if needle in label:
             return group
     return None
+
+
+_OUTCOMES_HEAD = (
+    "new_received",
+    "carried_over",
+    "granted",
+    "partially_granted",
+    "withheld_state_secret",
+    "withheld_prohibited_by_law",
+    "withheld_security_stability",
+    "withheld_third_party_rights",
+    "withheld_internal_affairs",
+    "withheld_process_information",
+    "withheld_enforcement_files",
+    "withheld_administrative_query",
+    "unavailable_not_held",
+    "unavailable_needs_creation",
+    "unavailable_unclear",
+    "rejected_petition",
+    "rejected_duplicate",
+    "rejected_publication",
+    "rejected_excessive",
+    "rejected_confirmation",
+)
+_OTHER_2021 = ("other_overdue_correction", "other_overdue_fee", "other_reasons")
+
+
+def outcome_skeleton(version: str, single_other_row: bool) -> tuple[str, ...]:
+    """Table 三 rows in template order: 23 rows in v2019, 25 in v2021 (unless it keeps one （六）)."""
+    other = _OTHER_2021 if version == "v2021" and not single_other_row else ("other_handling",)
+    return (*_OUTCOMES_HEAD, *other, "total_processed", "carried_forward")

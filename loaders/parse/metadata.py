@@ -56,8 +56,14 @@ def find_title(lines: list[Line]) -> tuple[Line, str | None, int | None] | None:
     """The title line among the first lines: the agency (if printed) and the report year."""
     for i, line in enumerate(lines[:12]):
         text = squeeze(line.text)
-        if line.is_row or len(text) > 60 or not _TITLE.search(text):
+        if line.is_row or len(text) > 60:
             continue
+        if not _TITLE.search(text):
+            # A title wrapped over two lines (…信息公开工作 / 年度报告).
+            following = squeeze(lines[i + 1].text) if i + 1 < len(lines) else ""
+            if len(following) > 8 or not _TITLE.search(text + following):
+                continue
+            text += following
         agency, year = None, None
         m = _YEAR_FIRST.match(text) or _YEAR_AGENCY.match(text)
         if m:

@@ -88,6 +88,10 @@ def _span(lines: list[Line], spans: dict[str, tuple[int, int]], name: str) -> li
     return lines
 
 
+def _has(tables: TableResult, table: str) -> bool:
+    return any(f.table_key == table for f in tables.facts)
+
+
 def parse_document(doc: Document) -> ParsedReport:
     lines = doc.lines
     report = ParsedReport(issues=list(doc.issues))
@@ -99,13 +103,17 @@ def parse_document(doc: Document) -> ParsedReport:
     if version == "pre2019":
         parse_statistics(lines, tables)
     else:
-        parse_disclosures(
-            _span(lines, spans, "disclosures"), version or "v2019", doc.format, tables
-        )
-        parse_applications(_span(lines, spans, "applications"), doc.format, tables)
-        parse_reviews(_span(lines, spans, "reviews"), doc.format, tables)
-        for table in ("disclosures", "applications", "reviews"):
-            if not any(f.table_key == table for f in tables.facts):
+        version = version or "v2019"
+        parsers = {
+            "disclosures": lambda rows: parse_disclosures(rows, version, doc.format, tables),
+            "applications": lambda rows: parse_applications(rows, version, doc.format, tables),
+            "reviews": lambda rows: parse_reviews(rows, doc.format, tables),
+        }
+        for table, parse_table in parsers.items():
+            parse_table(_span(lines, spans, table))
+            if table in spans and not _has(tables, table):
+                parse_table(lines)  # the section title was misread: look everywhere
+            if not _has(tables, table):
                 tables.issue("missing_table", "warning", f"no {table} table found", None)
     report.facts = tables.facts
     report.issues.extend(tables.issues)

@@ -3,6 +3,7 @@ and the pre-2019 statistics table. Rows are recognised by their labels, never by
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -81,13 +82,14 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
     for line in rows:
         text = squeeze(line.text)
         if "信息内容" in text:
-            measures = []
-            for cell in line.cells:
-                key = labels.match_first(squeeze(cell), labels.MEASURE_RULES)
-                if key:
-                    measures.append((key, _money_unit(cell)))
+            measures = [
+                (key, _money_unit(cell))
+                for cell in line.cells
+                for key in labels.measures_in(squeeze(cell))
+            ]
             continue
-        row = split_row(line.cells)
+        # Extractions flatten some table 二 rows into prose ("行政许可 97"): split on spaces.
+        row = split_row(line.cells if line.is_row else tuple(line.text.split()))
         item = labels.match_first(row.label, labels.ITEM_RULES)
         if item is None or not row.label or len(row.label) > 40:
             continue
@@ -156,9 +158,51 @@ def _by_header(line: Line, header: tuple[int, dict[str, int]] | None) -> list[st
     return picked if all(parse_value(c) is not None for c in picked) else None
 
 
-def parse_applications(rows: list[Line], fmt: str, out: TableResult) -> None:
-    """Table 三: outcome rows x the seven applicant columns."""
+@dataclass
+class _Entry:
+    line: Line
+    own: str | None  # outcome named by the row's own label
+    guess: str | None  # outcome named by label text floating above the row
+    values: list[Value] | None
+    problem: str | None
+
+
+def parse_applications(rows: list[Line], version: str, fmt: str, out: TableResult) -> None:
+    """Table 三: outcome rows x the seven applicant columns.
+
+    Rows are keyed by their labels. A row of figures whose label floated away (PDF and
+    Markdown extractions) is placed by the template's row order, but only when the unlabelled
+    rows between two labelled ones are exactly as many as the outcomes missing between them.
+    """
+    entries = _application_entries(rows, fmt, out)
+    _place_unlabelled(entries, version)
     seen: set[tuple[str, str]] = set()
+    for entry in entries:
+        key = entry.own or entry.guess
+        if key is None:
+            out.issue(
+                "row_unmatched",
+                "warning",
+                "table 三 figures with no recognisable label and no unambiguous position",
+                entry.line,
+            )
+            continue
+        if entry.values is None:
+            out.issue(
+                "row_misaligned",
+                "warning",
+                f"table 三 {key}: {entry.problem}; cells left null",
+                entry.line,
+            )
+            continue
+        if entry.problem:
+            out.issue("row_extra_values", "info", f"table 三 {key}: {entry.problem}", entry.line)
+        out.add_row("applications", key, labels.APPLICANT_COLUMNS, entry.values, entry.line, seen)
+    _drop_blank_single_other_row(out)
+
+
+def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_Entry]:
+    entries: list[_Entry] = []
     group: str | None = None
     last_outcome: str | None = None
     pending = ""  # label text of preceding value-less rows, for labels broken away from values
@@ -177,42 +221,44 @@ def parse_applications(rows: list[Line], fmt: str, out: TableResult) -> None:
             if outcome and outcome == last_outcome:
                 continue  # the rest of the previous row's label, wrapped onto its own line
             if outcome and line.is_row and len(row.values) >= ncols:
-                placed = [Value(None, "")] * ncols  # a real row whose cells are all blank
-                out.add_row("applications", outcome, labels.APPLICANT_COLUMNS, placed, line, seen)
+                blank = [Value(None, "")] * ncols  # a real row whose cells are all blank
+                entries.append(_Entry(line, outcome, None, blank, None))
                 last_outcome = outcome
             elif row.label:
                 pending = row.label if outcome else pending + row.label
             continue
-        if outcome is None and pending:
-            outcome = labels.match_outcome(pending + row.label, group)
+        guess = labels.match_outcome(pending + row.label, group) if not outcome else None
         pending = ""
-        if outcome is None:
-            out.issue(
-                "row_unmatched",
-                "warning",
-                f"table 三 row label not recognised: {row.label!r}",
-                line,
-            )
-            continue
-        last_outcome = outcome
         aligned = _by_header(line, header)
         placement = (
             Placement([parse_value(c) for c in aligned])
             if aligned is not None
             else place(row.values, ncols, _loose(fmt))
         )
-        if placement.values is None:
-            out.issue(
-                "row_misaligned",
-                "warning",
-                f"table 三 {outcome}: {placement.problem}; cells left null",
-                line,
-            )
+        if outcome is None and placement.values is None:
+            out.issue("stray_values", "info", "figures outside any table 三 row are ignored", line)
             continue
-        if placement.problem:
-            out.issue("row_extra_values", "info", f"table 三 {outcome}: {placement.problem}", line)
-        out.add_row("applications", outcome, labels.APPLICANT_COLUMNS, placement.values, line, seen)
-    _drop_blank_single_other_row(out)
+        last_outcome = outcome or last_outcome
+        entries.append(_Entry(line, outcome, guess, placement.values, placement.problem))
+    return entries
+
+
+def _place_unlabelled(entries: list[_Entry], version: str) -> None:
+    anchored = [e.own for e in entries if e.own]
+    skeleton = labels.outcome_skeleton(version, "other_handling" in anchored)
+    index = {key: i for i, key in enumerate(skeleton)}
+    anchors = [(i, index[e.own]) for i, e in enumerate(entries) if e.own in index]
+    bounds = [(-1, -1), *anchors, (len(entries), len(skeleton))]
+    for (left_entry, left_key), (right_entry, right_key) in itertools.pairwise(bounds):
+        loose = [e for e in entries[left_entry + 1 : right_entry] if e.own is None]
+        missing = [k for k in skeleton[left_key + 1 : right_key] if k not in anchored]
+        if loose and len(loose) == len(missing):
+            for entry, key in zip(loose, missing, strict=True):
+                entry.own, entry.guess = key, None
+                entry.problem = (
+                    f"label not beside its figures; placed as {key} by the template's row order"
+                    + (f" ({entry.problem})" if entry.problem else "")
+                )
 
 
 def _drop_blank_single_other_row(out: TableResult) -> None:
@@ -236,7 +282,7 @@ def parse_reviews(rows: list[Line], fmt: str, out: TableResult) -> None:
     for line in rows:
         text = squeeze(line.text)
         if not started:
-            started = "行政复议" in text and line.is_row
+            started = "行政复议" in text and len(text) <= 40
             continue
         row = split_row(line.cells)
         if not any(v.strip() for v in row.values) or len(row.values) < 5:

@@ -55,6 +55,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from loaders.evaluate import evaluate
+
+    return evaluate(
+        Path(args.gold), warehouse_path(args.db), args.min_cell_accuracy, args.min_metadata_accuracy
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job on the bundled samples: run the nightly job, then say where results are."""
     from loaders.charts import write_charts
@@ -106,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("paths", nargs="+", help="files or folders")
     run.add_argument("--force", action="store_true", help="build and check even if nothing changed")
     run.set_defaults(func=cmd_run)
+
+    evaluate = with_db(sub.add_parser("eval", help="compare the marts with gold labels"))
+    evaluate.add_argument("gold", help="gold JSON (shape of shared/contract/gold/*.json)")
+    evaluate.add_argument("--min-cell-accuracy", type=float, default=0.995)
+    evaluate.add_argument("--min-metadata-accuracy", type=float, default=1.0)
+    evaluate.set_defaults(func=cmd_eval)
 
     demo = with_db(sub.add_parser("demo", help="the whole job on the bundled sample reports"))
     demo.add_argument("paths", nargs="*", default=["data/samples"], help="report folders")

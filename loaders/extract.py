@@ -31,12 +31,8 @@ def sha256_of(data: bytes) -> str:
 
 
 def read_document(path: Path, data: bytes) -> Document:
-    try:
-        from loaders.readers import read_file
-    except ImportError:  # readers for the other formats not installed yet
-        from loaders.readers.text import read_text
+    from loaders.readers import read_file
 
-        return read_text(data)
     return read_file(path, data)
 
 

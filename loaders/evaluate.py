@@ -1,0 +1,185 @@
+"""`nianbao eval`: compare the marts with gold labels and show every mismatch with its source."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+# gold list name -> (fact mart, its two key columns)
+FACT_MARTS = {
+    "disclosures": ("fct_disclosures", "item_key", "measure_key", "disclosures"),
+    "applications": ("fct_applications", "outcome_key", "applicant_type_key", "applications"),
+    "reviews": ("fct_reviews", "review_kind_key", "outcome_key", "reviews"),
+}
+METADATA_FIELDS = (
+    "agency_name", "report_year", "template_version", "published_on",
+    "province", "prefecture", "county", "adcode",
+)  # fmt: skip
+
+
+@dataclass
+class FileScore:
+    source_file: str
+    cells: int = 0
+    cells_equal: int = 0
+    metadata: int = 0
+    metadata_equal: int = 0
+    mismatches: list[str] = field(default_factory=list)
+    issues: int = 0
+    failed_identities: int = 0
+    missing: bool = False
+
+
+def _same(expected: object, got: object) -> bool:
+    if expected is None or got is None:
+        return expected is None and got is None
+    if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
+        return math.isclose(float(expected), float(got), rel_tol=1e-9, abs_tol=1e-9)
+    return str(expected) == str(got)
+
+
+def _report_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Latest loaded report per source file name."""
+    rows = con.execute(
+        """select r.source_file_name, r.report_id
+           from marts.dim_report r join raw.documents d on d.document_id = r.report_id
+           order by d.loaded_at"""
+    ).fetchall()
+    return dict(rows)
+
+
+def _metadata(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, object]:
+    row = con.execute(
+        """select a.agency_name, r.report_year, r.template_version, r.published_on::varchar,
+                  g.province_name, g.prefecture_name, g.county_name, g.region_id
+           from marts.dim_report r
+           left join marts.dim_agency a on a.agency_id = r.agency_id
+           left join marts.dim_region g on g.region_id = a.region_id
+           where r.report_id = ?""",
+        [report_id],
+    ).fetchall()[0]
+    return dict(zip(METADATA_FIELDS, row, strict=True))
+
+
+def _source_lines(con: duckdb.DuckDBPyConnection, report_id: str) -> list[str]:
+    text = con.execute("select text from raw.documents where document_id = ?", [report_id])
+    return text.fetchall()[0][0].split("\n")
+
+
+def score_file(con: duckdb.DuckDBPyConnection, gold: dict, report_id: str | None) -> FileScore:
+    score = FileScore(gold["source_file"])
+    expected_cells = [(t, *fact) for t in FACT_MARTS for fact in gold[t]]
+    expected_cells += [("complaints", channel, None, v) for channel, v in gold["complaints"]]
+    score.cells = len(expected_cells)
+    score.metadata = len(METADATA_FIELDS)
+    if report_id is None:
+        score.missing = True
+        score.mismatches.append("report not in the warehouse")
+        return score
+    lines = _source_lines(con, report_id)
+    region = gold["region"] or {}
+    expected_meta = {
+        "agency_name": gold["agency_name"], "report_year": gold["report_year"],
+        "template_version": gold["template_version"], "published_on": gold["published_on"],
+        "province": region.get("province"), "prefecture": region.get("prefecture"),
+        "county": region.get("county"), "adcode": region.get("adcode"),
+    }  # fmt: skip
+    got_meta = _metadata(con, report_id)
+    for name, expected in expected_meta.items():
+        if _same(expected, got_meta[name]):
+            score.metadata_equal += 1
+        else:
+            score.mismatches.append(
+                f"metadata {name}: gold {expected!r}, warehouse {got_meta[name]!r}"
+            )
+    facts: dict[tuple, tuple] = {}
+    for table, (mart, k1, k2, raw_table) in FACT_MARTS.items():
+        for a, b, value, raw, line in con.execute(
+            f"""select f.{k1}, f.{k2}, f.value, f.value_raw, c.line_number
+                from marts.{mart} f
+                left join raw.cells c on c.document_id = f.report_id and c.table_key = ?
+                    and c.row_key = f.{k1} and c.column_key = f.{k2}
+                where f.report_id = ?""",
+            [raw_table, report_id],
+        ).fetchall():
+            facts[(table, a, b)] = (value, raw, line)
+    for channel, value, line in con.execute(
+        """select f.channel_key, f.value, c.line_number from marts.fct_complaints f
+           left join raw.complaints c on c.document_id = f.report_id
+               and c.channel_key = f.channel_key
+           where f.report_id = ?""",
+        [report_id],
+    ).fetchall():
+        facts[("complaints", channel, None)] = (value, None, line)
+    for table, a, b, expected in expected_cells:
+        got = facts.get((table, a, b))
+        if got is not None and _same(expected, got[0]):
+            score.cells_equal += 1
+            continue
+        where = ""
+        if got is not None and got[2]:
+            where = f" | line {got[2]}: {lines[got[2] - 1][:120]}"
+        shown = "missing" if got is None else repr(got[0])
+        score.mismatches.append(
+            f"{table} {a} {b or ''}: gold {expected!r}, warehouse {shown}{where}"
+        )
+    score.issues = con.execute(
+        """select count(*) from raw.parse_issues
+           where document_id = ? and severity in ('warning', 'error')""",
+        [report_id],
+    ).fetchall()[0][0]
+    score.failed_identities = con.execute(
+        "select count(*) from marts.fct_identity_checks where report_id = ? and status = 'FAIL'",
+        [report_id],
+    ).fetchall()[0][0]
+    return score
+
+
+def evaluate(
+    gold_path: Path, db_path: Path, min_cell_accuracy: float, min_metadata_accuracy: float
+) -> int:
+    gold_records = json.loads(gold_path.read_text(encoding="utf-8"))
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        ids = _report_ids(con)
+        scores = [score_file(con, g, ids.get(g["source_file"])) for g in gold_records]
+    print(f"{'file':<44} {'cells':>13} {'metadata':>9}  issues  failed identities")
+    for s in scores:
+        print(
+            f"{s.source_file:<44} {s.cells_equal:>5}/{s.cells:<5} {_pct(s.cells_equal, s.cells):>6} "
+            f"{s.metadata_equal:>3}/{s.metadata:<3}  {s.issues:>6}  {s.failed_identities:>6}"
+        )
+    cells = sum(s.cells for s in scores)
+    cells_equal = sum(s.cells_equal for s in scores)
+    meta = sum(s.metadata for s in scores)
+    meta_equal = sum(s.metadata_equal for s in scores)
+    cell_accuracy = cells_equal / cells if cells else 1.0
+    meta_accuracy = meta_equal / meta if meta else 1.0
+    print(
+        f"overall: cells {cells_equal}/{cells} = {cell_accuracy:.4%}; "
+        f"metadata {meta_equal}/{meta} = {meta_accuracy:.4%}"
+    )
+    for s in scores:
+        if not s.mismatches:
+            continue
+        flagged = s.issues > 0 or s.failed_identities > 0
+        print(
+            f"\n{s.source_file}: {len(s.mismatches)} mismatch(es); "
+            + ("flagged by parse issues / failed identities" if flagged else "NOT FLAGGED")
+        )
+        for m in s.mismatches:
+            print(f"  - {m}")
+    ok = cell_accuracy >= min_cell_accuracy and meta_accuracy >= min_metadata_accuracy
+    if not ok:
+        print(
+            f"\nbelow threshold (cells >= {min_cell_accuracy:.2%}, "
+            f"metadata >= {min_metadata_accuracy:.2%})"
+        )
+    return 0 if ok else 1
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "-"

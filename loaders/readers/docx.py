@@ -1,0 +1,171 @@
+"""Word (.docx) reports: body paragraphs and tables in document order, merged cells expanded.
+
+python-docx opens the package; the body XML is walked directly because `doc.paragraphs` and
+`doc.tables` lose the order between them, and `row.cells` repeats a merged cell's text
+across every column it spans (we want the text once, then "").
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from lxml import etree
+
+from loaders.document import Document, Line, ReadError
+from loaders.readers import join_breaks, prose_line, row_line
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# Elements that only wrap other body/row/cell content (content controls, custom XML, smart tags).
+_WRAPPERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}smartTag"}
+
+MAX_TOTAL_BYTES = 50 * 1024 * 1024
+MAX_RATIO = 100
+_RATIO_FLOOR = 1024 * 1024  # tiny parts compress absurdly well and are harmless
+MAX_MEMBERS = 10_000
+
+
+def check_package(data: bytes) -> None:
+    """Refuse zip bombs from the central directory alone, before anything is inflated.
+
+    zipfile stops inflating a member at its declared size, so these declared sizes bound
+    what python-docx can ever expand.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ReadError("corrupt_docx", f"the .docx is not a readable zip package ({exc})") from exc
+    total = sum(info.file_size for info in infos)
+    if len(infos) > MAX_MEMBERS or total > MAX_TOTAL_BYTES:
+        raise ReadError(
+            "docx_too_large",
+            f"the .docx would expand to {total / 2**20:.0f} MiB in {len(infos)} parts; "
+            "a report is far smaller: check the file (zip bomb?) or convert it to PDF",
+        )
+    for info in infos:
+        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise ReadError(
+                "docx_too_large",
+                f"part {info.filename} is compressed {info.file_size // max(info.compress_size, 1)}"
+                ":1, which no real document is: refusing to expand it (zip bomb?)",
+            )
+
+
+def _children(el: etree._Element) -> Iterator[etree._Element]:
+    """Direct content children, looking through content-control and custom-XML wrappers."""
+    for child in el:
+        if child.tag in _WRAPPERS:
+            yield from _children(child)
+        elif isinstance(child.tag, str):
+            yield child
+
+
+def _text(el: etree._Element, extra: list[str] | None = None) -> str:
+    """Text of a paragraph or cell; breaks become newlines, text boxes go to `extra`."""
+    parts: list[str] = []
+
+    def visit(node: etree._Element) -> None:
+        for child in node:
+            tag = child.tag
+            if tag == f"{_W}t":
+                parts.append(child.text or "")
+            elif tag in (f"{_W}tab", f"{_W}ptab"):
+                parts.append(" ")
+            elif tag in (f"{_W}br", f"{_W}cr"):
+                parts.append("\n")
+            elif tag == f"{_W}noBreakHyphen":
+                parts.append("-")
+            elif tag == f"{_W}p":
+                if parts:
+                    parts.append("\n")
+                visit(child)
+            elif tag == f"{_W}txbxContent" and extra is not None:
+                extra.extend(_text(p) for p in child.iter(f"{_W}p"))
+            elif tag in (_MC_FALLBACK, f"{_W}del", f"{_W}txbxContent"):
+                continue  # duplicate VML copy, deleted text, a text box read elsewhere
+            elif isinstance(tag, str):
+                visit(child)
+
+    visit(el)
+    return "".join(parts)
+
+
+def _int_attr(el: etree._Element | None, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(0, int(el.get(f"{_W}val", default)))
+    except ValueError:
+        return default
+
+
+def table_grid(tbl: etree._Element) -> list[tuple[str, ...]]:
+    """A table as a grid: vMerge continuations copy the text above, gridSpan pads with ""."""
+    grid: list[list[str]] = []
+    for tr in (c for c in _children(tbl) if c.tag == f"{_W}tr"):
+        above = grid[-1] if grid else []
+        row: list[str] = [""] * _int_attr(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)
+        for tc in (c for c in _children(tr) if c.tag == f"{_W}tc"):
+            props = tc.find(f"{_W}tcPr")
+            span = max(1, min(_int_attr(_find(props, "gridSpan"), 1), 100))
+            vmerge = _find(props, "vMerge")
+            hmerge = _find(props, "hMerge")
+            col = len(row)
+            if vmerge is not None and vmerge.get(f"{_W}val", "continue") == "continue":
+                text = above[col] if col < len(above) else ""
+            elif hmerge is not None and hmerge.get(f"{_W}val", "continue") == "continue":
+                text = ""
+            else:
+                text = join_breaks(_text(tc))
+            row.extend([text] + [""] * (span - 1))
+        row.extend([""] * _int_attr(tr.find(f"{_W}trPr/{_W}gridAfter"), 0))
+        grid.append(row)
+    width = max((len(r) for r in grid), default=0)
+    return [tuple(r + [""] * (width - len(r))) for r in grid]
+
+
+def _find(props: etree._Element | None, name: str) -> etree._Element | None:
+    return None if props is None else props.find(f"{_W}{name}")
+
+
+def read_docx(data: bytes) -> Document:
+    check_package(data)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise ReadError(
+            "corrupt_docx",
+            f"the .docx could not be opened ({exc}); re-save it from Word/WPS as .docx",
+        ) from exc
+    except etree.XMLSyntaxError as exc:
+        raise ReadError("corrupt_docx", f"the .docx holds broken XML ({exc})") from exc
+    lines: list[Line] = []
+    paragraphs = tables = 0
+    for el in _children(document.element.body):
+        if el.tag == f"{_W}p":
+            paragraphs += 1
+            boxes: list[str] = []
+            for piece in [*_text(el, boxes).split("\n"), *boxes]:
+                text = join_breaks(piece)
+                if text:
+                    lines.append(prose_line(len(lines) + 1, text, f"p {paragraphs}"))
+        elif el.tag == f"{_W}tbl":
+            tables += 1
+            for number, cells in enumerate(table_grid(el), start=1):
+                if not any(cells):
+                    continue
+                source = f"table {tables} row {number}"
+                if len(cells) == 1:
+                    lines.append(prose_line(len(lines) + 1, cells[0], source))
+                else:
+                    lines.append(row_line(len(lines) + 1, cells, source))
+    if not lines:
+        raise ReadError("no_text", "the .docx holds no text")
+    return Document(format="docx", lines=lines, encoding=None)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from loaders.document import Document, Issue, ReadError
 from loaders.parse import ParsedReport, parse_document
-from loaders.settings import MAX_FILE_BYTES
+from loaders.settings import FILE_SECONDS, MAX_FILE_BYTES, MAX_PDF_BYTES
 
 
 @dataclass
@@ -36,27 +40,69 @@ def read_document(path: Path, data: bytes) -> Document:
     return read_file(path, data)
 
 
-def extract(path_str: str) -> Extracted:
+class FileTimeout(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt one file's work after `seconds` (only the main thread can take the signal)."""
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def extract(path_str: str, seconds: float = FILE_SECONDS) -> Extracted:
     """Read, parse and flatten one file; never raises for bad input."""
     path = Path(path_str)
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_FILE_BYTES
+        if size > limit:
             return _failed(
                 path_str,
                 None,
                 size,
                 "file_too_large",
-                f"{size / 1e6:.0f} MB is above the {MAX_FILE_BYTES // 2**20} MB limit "
-                "for one report; split or check the file",
+                f"{size / 2**20:.0f} MB is above the {limit // 2**20} MB limit for one report "
+                "of this format: check that it is a single report, or split it",
             )
         data = path.read_bytes()
     except OSError as exc:
         return _failed(path_str, None, 0, "unreadable_file", f"cannot read the file: {exc}")
     document_id = sha256_of(data)
     try:
-        doc = read_document(path, data)
-        parsed = parse_document(doc)
+        with time_limit(seconds):
+            doc = read_document(path, data)
+            parsed = parse_document(doc)
+    except FileTimeout:
+        return _failed(
+            path_str,
+            document_id,
+            len(data),
+            "file_timeout",
+            f"reading and parsing took longer than {seconds:.0f} s and was stopped; "
+            "the file is unusually large or complex: check it by hand",
+        )
+    except MemoryError:
+        return _failed(
+            path_str,
+            document_id,
+            len(data),
+            "file_memory",
+            "reading the file needed more memory than one report may use; check it by hand",
+        )
     except ReadError as exc:
         return _failed(path_str, document_id, len(data), exc.code, exc.message)
     except Exception as exc:  # noqa: BLE001 - a parser bug must cost one file, not the batch

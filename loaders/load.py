@@ -123,6 +123,17 @@ def load_paths(
     return summary
 
 
+def _limit_worker_memory() -> None:
+    """A parse process that runs away with memory fails its file, not the machine."""
+    import resource
+
+    from loaders.settings import WORKER_MEMORY_BYTES
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > WORKER_MEMORY_BYTES:
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, hard))
+
+
 def _parsed_batches(
     todo: list[str], workers: int | None, progress: bool
 ) -> Iterator[list[Extracted]]:
@@ -138,7 +149,9 @@ def _parsed_batches(
                 yield batch
             return
         # spawn, not fork: the parent holds an open DuckDB connection.
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=get_context("spawn"), initializer=_limit_worker_memory
+        ) as pool:
             for start in range(0, len(todo), BATCH_SIZE):
                 chunk = todo[start : start + BATCH_SIZE]
                 batch = []

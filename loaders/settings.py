@@ -9,7 +9,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "warehouse" / "nianbao.duckdb"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
-MAX_FILE_BYTES = 64 * 1024 * 1024  # larger inputs are refused, not parsed
+# Per-file bounds: a file beyond them is reported as failed, never allowed to stall a batch.
+MAX_FILE_BYTES = 16 * 2**20  # text, HTML, Markdown, DOCX: real reports are well under 2 MB
+MAX_PDF_BYTES = 128 * 2**20  # PDFs carry images and fonts
+FILE_SECONDS = 60.0
+WORKER_MEMORY_BYTES = 2 * 2**30  # address-space cap of a parse process
 
 
 def warehouse_path(cli_value: str | os.PathLike[str] | None = None) -> Path:

@@ -17,6 +17,8 @@ from loaders.readers.html import read_html
 from loaders.readers.markdown import read_markdown
 from loaders.readers.pdf import read_pdf
 
+from .builders import encrypted_pdf, image_only_pdf, zip_bomb_docx
+
 REPORTS = Path(__file__).resolve().parents[2] / "shared" / "reports"
 HUAIAN = REPORTS / "huaian_2024.pdf"
 TEMPLATE = REPORTS / "template_2021_blank.docx"
@@ -274,12 +276,8 @@ def test_docx_filled_template_numbers_land_in_their_grid_cells(tmp_path: Path) -
 
 
 def test_docx_zip_bomb_is_refused_before_expanding(tmp_path: Path) -> None:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", b"\0" * (8 * 1024 * 1024))
     with pytest.raises(ReadError) as error:
-        read_file(tmp_path / "bomb.docx", buffer.getvalue())
+        read_file(tmp_path / "bomb.docx", zip_bomb_docx())
     assert error.value.code == "docx_too_large"
 
 
@@ -378,18 +376,7 @@ def test_pdf_running_headers_and_page_numbers_are_dropped() -> None:
 
 
 def test_pdf_without_text_layer_needs_ocr(tmp_path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    figure, axes = plt.subplots()
-    axes.imshow(np.arange(64).reshape(8, 8))
-    axes.axis("off")
-    path = tmp_path / "scan.pdf"
-    figure.savefig(path, format="pdf")
-    plt.close(figure)
+    path = image_only_pdf(tmp_path / "scan.pdf")
     with pytest.raises(ReadError) as error:
         read_file(path, path.read_bytes())
     assert error.value.code == "needs_ocr"
@@ -411,34 +398,9 @@ def test_garbage_pdf_is_a_clear_error() -> None:
     assert error.value.code == "corrupt_pdf"
 
 
-def _pdf_with(objects: list[bytes], trailer_extra: bytes = b"") -> bytes:
-    """A tiny hand-made PDF with a correct xref table."""
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R %s>>\n" % (len(objects) + 1, trailer_extra))
-    out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
-    return out.getvalue()
-
-
 def test_encrypted_pdf_is_a_clear_error() -> None:
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-        b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P -4 >>" % (b"ab" * 32, b"cd" * 32),
-    ]
-    file_id = b"<" + b"01" * 16 + b">"
-    data = _pdf_with(objects, b"/Encrypt 4 0 R /ID [%s %s] " % (file_id, file_id))
     with pytest.raises(ReadError) as error:
-        read_pdf(data)
+        read_pdf(encrypted_pdf())
     assert error.value.code == "encrypted_pdf"
 
 

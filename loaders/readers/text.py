@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from loaders.document import Document, Line, ReadError
+from loaders.document import Document, Issue, Line, ReadError
 from loaders.normalise import collapse, normalise_text
 
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
@@ -24,6 +24,9 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        return mixed, MIXED
     try:
         # GB18030 is a superset of GBK and GB2312: one decoder covers all three.
         return data.decode("gb18030"), "gb18030"
@@ -35,6 +38,27 @@ def decode(data: bytes) -> tuple[str, str]:
     if best is None:
         raise ReadError("unknown_encoding", "the text encoding could not be detected")
     return str(best), best.encoding
+
+
+MIXED = "mixed utf-8/gb18030"
+
+
+def _decode_mixed(data: bytes) -> str | None:
+    """Files pasted together from UTF-8 and GBK sources: decode each line on its own."""
+    lines = data.split(b"\n")
+    utf8_lines = gbk_lines = 0
+    decoded = []
+    for raw in lines:
+        try:
+            decoded.append(raw.decode("utf-8"))
+            utf8_lines += not raw.isascii()
+        except UnicodeDecodeError:
+            try:
+                decoded.append(raw.decode("gb18030"))
+                gbk_lines += 1
+            except UnicodeDecodeError:
+                return None
+    return "\n".join(decoded) if utf8_lines and gbk_lines else None
 
 
 def split_cells(line: str) -> tuple[str, ...]:
@@ -65,4 +89,14 @@ def lines_from_text(text: str, fmt: str, encoding: str | None) -> Document:
 
 def read_text(data: bytes, fmt: str = "txt") -> Document:
     text, encoding = decode(data)
-    return lines_from_text(text, fmt, encoding)
+    doc = lines_from_text(text, fmt, encoding)
+    if encoding == MIXED:
+        doc.issues.append(
+            Issue(
+                "mixed_encoding",
+                "warning",
+                "lines in both UTF-8 and GB18030/GBK: each line decoded on its own; "
+                "re-save the file in one encoding",
+            )
+        )
+    return doc

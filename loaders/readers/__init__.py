@@ -97,7 +97,10 @@ def _foreign(data: bytes, path: Path) -> ReadError:
     for magic, what, advice in _FOREIGN_MAGIC:
         if data.startswith(magic):
             return ReadError("unsupported_format", f"{path.name} is {what}, not a report: {advice}")
-    return ReadError("unsupported_format", f"{path.name} is not a supported report format")
+    return ReadError(
+        "unsupported_format",
+        f"{path.name} is not a supported report format: convert it to PDF, DOCX, HTML or text",
+    )
 
 
 def _zip_format(data: bytes, path: Path) -> str:
@@ -125,7 +128,10 @@ def _zip_format(data: bytes, path: Path) -> str:
 def choose_format(path: Path, data: bytes) -> str:
     """txt | md | html | pdf | docx for these bytes, or ReadError saying why none fits."""
     if not data.strip():
-        raise ReadError("empty_file", f"{path.name} is empty")
+        raise ReadError(
+            "empty_file",
+            f"{path.name} is empty (0 bytes): the download or copy failed; fetch it again",
+        )
     suffix = path.suffix.lower()
     declared = _SUFFIX_FORMAT.get(suffix)
     kind = sniff(data)

@@ -167,5 +167,7 @@ def read_docx(data: bytes) -> Document:
                 else:
                     lines.append(row_line(len(lines) + 1, cells, source))
     if not lines:
-        raise ReadError("no_text", "the .docx holds no text")
+        raise ReadError(
+            "no_text", "the .docx holds no text: check that it is the report, not an empty template"
+        )
     return Document(format="docx", lines=lines, encoding=None)

@@ -79,7 +79,9 @@ def _declared_charset(data: bytes) -> str | None:
 def decode_html(data: bytes) -> tuple[str, str, list[Issue]]:
     """Decode by BOM, then the declared charset, then UTF-8, then detection."""
     if not data.strip():
-        raise ReadError("empty_file", "the HTML file is empty")
+        raise ReadError(
+            "empty_file", "the HTML file is empty: the page was not saved completely; save it again"
+        )
     for bom, codec in (
         (b"\xef\xbb\xbf", "utf-8-sig"),
         (b"\xff\xfe", "utf-16"),
@@ -482,7 +484,9 @@ def read_html(data: bytes) -> Document:
     text, encoding, issues = decode_html(data)
     text = _strip_xml_declaration(text)
     if not text.strip():
-        raise ReadError("empty_file", "the HTML file holds no text")
+        raise ReadError(
+            "empty_file", "the HTML file holds no text: save the page again once it has loaded"
+        )
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
@@ -498,5 +502,8 @@ def read_html(data: bytes) -> Document:
         emitter.walk(block)
         emitter.flush()
     if not emitter.lines:
-        raise ReadError("no_text", "the HTML page holds no report text")
+        raise ReadError(
+            "no_text",
+            "the HTML page holds no report text the parser can reach (or it is nested too deeply): save the article page itself",
+        )
     return Document(format="html", lines=emitter.lines, encoding=encoding, issues=issues)

@@ -265,5 +265,7 @@ def read_pdf(data: bytes) -> Document:
         )
     lines = _lines(pages)
     if not lines:
-        raise ReadError("needs_ocr", "the PDF holds no text besides page furniture")
+        raise ReadError(
+            "needs_ocr", "the PDF holds no text besides page furniture: it needs OCR first"
+        )
     return Document(format="pdf", lines=lines, encoding=None, issues=issues)

@@ -13,13 +13,16 @@ _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 def decode(data: bytes) -> tuple[str, str]:
     """Decode report bytes; UTF-8 (with or without BOM) first, then GB18030, then detection."""
     if not data.strip():
-        raise ReadError("empty_file", "the file is empty or holds only whitespace")
+        raise ReadError("empty_file", "the file is empty or holds only whitespace: fetch it again")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     if b"\x00" in data[:4096]:
-        raise ReadError("binary_file", "the file holds binary data, not text")
+        raise ReadError(
+            "binary_file",
+            "the file holds binary data, not text: check its real format and extension",
+        )
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -36,7 +39,9 @@ def decode(data: bytes) -> tuple[str, str]:
 
     best = from_bytes(data).best()
     if best is None:
-        raise ReadError("unknown_encoding", "the text encoding could not be detected")
+        raise ReadError(
+            "unknown_encoding", "the text encoding could not be detected: re-save it as UTF-8"
+        )
     return str(best), best.encoding
 
 

@@ -27,7 +27,11 @@ def cmd_load(args: argparse.Namespace) -> int:
     from loaders.load import load_paths
 
     summary = load_paths(
-        [Path(p) for p in args.paths], warehouse_path(args.db), workers=args.workers, progress=True
+        [Path(p) for p in args.paths],
+        warehouse_path(args.db),
+        workers=args.workers,
+        progress=True,
+        batch_size=args.batch_size,
     )
     _print_load_summary(summary)
     return 0 if summary.failed == 0 or args.allow_failures else 1
@@ -98,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     load = with_db(sub.add_parser("load", help="read, parse and store report files"))
     load.add_argument("paths", nargs="+", help="files or folders")
     load.add_argument("--workers", type=int, default=None, help="parse processes (default: cores)")
+    load.add_argument(
+        "--batch-size", type=int, default=2000, help="documents per transaction (default 2000)"
+    )
     load.add_argument(
         "--allow-failures", action="store_true", help="exit 0 even when some files failed"
     )

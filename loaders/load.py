@@ -80,6 +80,7 @@ def load_paths(
     run_id: str | None = None,
     progress: bool = False,
     command: str = "load",
+    batch_size: int = BATCH_SIZE,
 ) -> LoadSummary:
     """Load every report under `paths` into the raw layer of `db_path`."""
     run_id = run_id or new_run_id()
@@ -99,7 +100,7 @@ def load_paths(
             if digest is not None:
                 in_batch.add(digest)
             todo.append(str(path))
-        for batch in _parsed_batches(todo, workers, progress):
+        for batch in _parsed_batches(todo, workers, progress, batch_size):
             store.write_batch(con, batch, run_id, datetime.now())
             for item in batch:
                 for code, *_ in item.issues:
@@ -135,15 +136,15 @@ def _limit_worker_memory() -> None:
 
 
 def _parsed_batches(
-    todo: list[str], workers: int | None, progress: bool
+    todo: list[str], workers: int | None, progress: bool, batch_size: int
 ) -> Iterator[list[Extracted]]:
     bar = tqdm(total=len(todo), unit="file", disable=not progress or not todo, file=sys.stderr)
     workers = workers or os.cpu_count() or 1
     try:
         if len(todo) < SERIAL_BELOW or workers == 1:
-            for start in range(0, len(todo), BATCH_SIZE):
+            for start in range(0, len(todo), batch_size):
                 batch = []
-                for path in todo[start : start + BATCH_SIZE]:
+                for path in todo[start : start + batch_size]:
                     batch.append(extract(path))
                     bar.update()
                 yield batch
@@ -152,8 +153,8 @@ def _parsed_batches(
         with ProcessPoolExecutor(
             workers, mp_context=get_context("spawn"), initializer=_limit_worker_memory
         ) as pool:
-            for start in range(0, len(todo), BATCH_SIZE):
-                chunk = todo[start : start + BATCH_SIZE]
+            for start in range(0, len(todo), batch_size):
+                chunk = todo[start : start + batch_size]
                 batch = []
                 for item in pool.map(extract, chunk, chunksize=max(1, len(chunk) // (workers * 8))):
                     batch.append(item)

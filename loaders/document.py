@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,11 @@ class Line:
     @property
     def is_row(self) -> bool:
         return len(self.cells) > 1
+
+    @cached_property
+    def key(self) -> str:
+        """The text with all whitespace removed: the form labels and titles are matched on."""
+        return "".join(self.text.split())
 
 
 @dataclass(frozen=True)

@@ -30,3 +30,10 @@ def test_tab_rows_keep_leading_empty_cells():
 def test_pipe_rows_are_cells_and_rules_are_dropped():
     doc = read_text("| 信息内容 | 本年制发件数 |\n| --- | --- |\n| 规章 | 3 |\n".encode())
     assert [line.cells for line in doc.lines] == [("信息内容", "本年制发件数"), ("规章", "3")]
+
+
+def test_folding_agrees_with_full_nfkc_on_the_compatibility_blocks():
+    import unicodedata
+
+    sample = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "⼀⽇①Ⅻ﹙ｶ²"
+    assert normalise_text(sample) == unicodedata.normalize("NFKC", sample)

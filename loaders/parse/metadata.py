@@ -55,12 +55,12 @@ def is_organ_name(text: str) -> bool:
 def find_title(lines: list[Line]) -> tuple[Line, str | None, int | None] | None:
     """The title line among the first lines: the agency (if printed) and the report year."""
     for i, line in enumerate(lines[:12]):
-        text = squeeze(line.text)
+        text = line.key
         if line.is_row or len(text) > 60:
             continue
         if not _TITLE.search(text):
             # A title wrapped over two lines (…信息公开工作 / 年度报告).
-            following = squeeze(lines[i + 1].text) if i + 1 < len(lines) else ""
+            following = lines[i + 1].key if i + 1 < len(lines) else ""
             if len(following) > 8 or not _TITLE.search(text + following):
                 continue
             text += following
@@ -79,7 +79,7 @@ def find_signoff(lines: list[Line]) -> tuple[Line, str, Line, date] | None:
     """An organ name followed by a date on the next line: the report's sign-off."""
     found = None
     for prev, line in itertools.pairwise(lines):
-        m = _DATE_LINE.match(squeeze(line.text))
+        m = _DATE_LINE.match(line.key)
         if m and is_organ_name(prev.text):
             try:
                 day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -91,7 +91,7 @@ def find_signoff(lines: list[Line]) -> tuple[Line, str, Line, date] | None:
 
 def find_meta_date(lines: list[Line]) -> tuple[Line, date] | None:
     for line in lines:
-        m = _META_DATE.search(squeeze(line.text))
+        m = _META_DATE.search(line.key)
         if m:
             d = _DATE.search(m.group(2))
             if d:
@@ -104,7 +104,7 @@ def find_meta_date(lines: list[Line]) -> tuple[Line, date] | None:
 
 def find_meta_agency(lines: list[Line]) -> tuple[Line, str] | None:
     for line in lines:
-        m = _META_AGENCY.search(squeeze(line.text))
+        m = _META_AGENCY.search(line.key)
         if m and is_organ_name(m.group(2)):
             return line, _clean_agency(m.group(2))
     return None
@@ -184,7 +184,7 @@ def other_agencies(lines: list[Line], agency: str) -> list[tuple[Line, str]]:
     """Other organs' report titles quoted in the text (a copied preamble names the wrong organ)."""
     out = []
     for line in lines[:30]:
-        for m in _OTHER_REPORT.finditer(squeeze(line.text)):
+        for m in _OTHER_REPORT.finditer(line.key):
             name = _clean_agency(m.group("agency"))
             if name and name not in agency and agency not in name:
                 out.append((line, name))
@@ -198,7 +198,7 @@ def form_agencies(lines: list[Line]) -> list[tuple[Line, str]]:
     """Organ names written into form fields (填表单位…), to flag misspelled variants."""
     out = []
     for line in lines:
-        m = _FORM_AGENCY.search(squeeze(line.text))
+        m = _FORM_AGENCY.search(line.key)
         if m:
             out.append((line, _clean_agency(m.group(2))))
     return out

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from loaders.document import Document, Issue, Line
-from loaders.normalise import squeeze
 from loaders.parse import metadata as md
 from loaders.parse.complaints import Complaint, find_complaints
 from loaders.parse.tables import (
@@ -61,7 +60,7 @@ def find_sections(lines: list[Line]) -> dict[str, tuple[int, int]]:
     starts: dict[str, int] = {}
     top_level: set[str] = set()
     for i, line in enumerate(lines):
-        text = squeeze(line.text)
+        text = line.key
         if line.is_row or len(text) > 40:
             continue
         for name, pattern in _SECTIONS:

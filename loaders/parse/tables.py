@@ -80,7 +80,7 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
     seen: set[tuple[str, str]] = set()
     defaults = labels.DEFAULT_MEASURES.get(version, labels.DEFAULT_MEASURES["v2019"])
     for line in rows:
-        text = squeeze(line.text)
+        text = line.key
         if "信息内容" in text:
             measures = [
                 (key, _money_unit(cell))
@@ -280,7 +280,7 @@ def parse_reviews(rows: list[Line], fmt: str, out: TableResult) -> None:
     columns = [(k, o) for k in labels.REVIEW_KINDS for o in labels.REVIEW_OUTCOMES]
     started = False
     for line in rows:
-        text = squeeze(line.text)
+        text = line.key
         if not started:
             started = "行政复议" in text and len(text) <= 40
             continue
@@ -328,7 +328,7 @@ def parse_statistics(rows: list[Line], out: TableResult) -> None:
     parent: str | None = None
     started = False
     for line in rows:
-        text = squeeze(line.text)
+        text = line.key
         if not started:
             started = "统计指标" in text
             continue

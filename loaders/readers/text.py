@@ -81,7 +81,8 @@ def lines_from_text(text: str, fmt: str, encoding: str | None) -> Document:
     """Build a Document from decoded text; blank lines and markdown rules are dropped."""
     lines: list[Line] = []
     for original, raw in enumerate(normalise_text(text).split("\n"), start=1):
-        if not raw.strip() or _PIPE_RULE.match(raw.strip()):
+        stripped = raw.strip()
+        if not stripped or (stripped[0] in "|:-" and _PIPE_RULE.match(stripped)):
             continue
         cells = split_cells(raw)
         if len(cells) > 1 and not any(cells):

@@ -1,0 +1,71 @@
+-- One row per loaded document with the attributes every fact row carries: the resolved agency and
+-- region, the report year and the detected template version.
+with
+
+documents as (
+
+    select * from {{ ref('stg_nianbao__documents') }}
+
+),
+
+reports as (
+
+    select * from {{ ref('stg_nianbao__reports') }}
+
+),
+
+report_agencies as (
+
+    select * from {{ ref('int_report_agencies_resolved') }}
+
+),
+
+report_regions as (
+
+    select * from {{ ref('int_report_regions_looked_up') }}
+
+),
+
+final as (
+
+    select
+        documents.report_id,
+        report_agencies.agency_id,
+        report_regions.region_id,
+        reports.report_year,
+        reports.template_version,
+        case
+            when reports.report_year is null then null
+            when reports.report_year <= 2018 then 'pre2019'
+            when reports.report_year <= 2020 then 'v2019'
+            else 'v2021'
+        end as template_version_in_force,
+        reports.published_on,
+        report_agencies.agency_key,
+        report_agencies.agency_name_printed,
+        report_agencies.agency_name_candidate,
+        report_agencies.agency_source,
+        report_agencies.is_alias_applied,
+        report_agencies.is_name_from_title,
+        report_regions.region_code_loaded,
+        report_regions.region_match_method,
+        documents.source_file_name,
+        documents.source_path,
+        documents.source_format,
+        documents.source_encoding,
+        documents.size_bytes,
+        documents.line_count,
+        documents.loaded_at,
+        reports.report_id is not null as has_metadata
+
+    from documents
+    left join reports
+        on documents.report_id = reports.report_id
+    left join report_agencies
+        on documents.report_id = report_agencies.report_id
+    left join report_regions
+        on documents.report_id = report_regions.report_id
+
+)
+
+select * from final

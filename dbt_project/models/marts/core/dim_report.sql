@@ -1,0 +1,125 @@
+with
+
+reports as (
+
+    select * from {{ ref('int_reports_resolved') }}
+
+),
+
+cells as (
+
+    select * from {{ ref('stg_nianbao__cells') }}
+
+),
+
+complaints as (
+
+    select * from {{ ref('stg_nianbao__complaints') }}
+
+),
+
+parse_issues as (
+
+    select * from {{ ref('stg_nianbao__parse_issues') }}
+
+),
+
+cell_counts as (
+
+    select
+        report_id,
+        count(*) as cell_count,
+        count(*) filter (where is_blank) as blank_cell_count,
+        count(*) filter (where table_key = 'disclosures') as disclosure_cell_count,
+        count(*) filter (where table_key = 'applications') as application_cell_count,
+        count(*) filter (where table_key = 'reviews') as review_cell_count
+
+    from cells
+    group by report_id
+
+),
+
+complaint_counts as (
+
+    select
+        report_id,
+        count(*) as complaint_figure_count
+
+    from complaints
+    group by report_id
+
+),
+
+issue_counts as (
+
+    select
+        report_id,
+        count(*) as parse_issue_count,
+        count(*) filter (where severity = 'error') as parse_error_count,
+        count(*) filter (where severity = 'warning') as parse_warning_count,
+        list_sort(list_distinct(list(issue_code))) as parse_issue_codes
+
+    from parse_issues
+    where report_id is not null
+    group by report_id
+
+),
+
+final as (
+
+    select
+        -- ids
+        reports.report_id,
+        reports.agency_id,
+        reports.region_id,
+        -- strings
+        reports.source_file_name,
+        reports.source_path,
+        reports.source_format,
+        reports.source_encoding,
+        reports.agency_name_printed,
+        reports.agency_source,
+        reports.template_version,
+        reports.template_version_in_force,
+        reports.region_match_method,
+        coalesce(issue_counts.parse_issue_codes, []::varchar[]) as parse_issue_codes,
+        -- numerics
+        reports.report_year,
+        reports.size_bytes,
+        reports.line_count,
+        coalesce(cell_counts.cell_count, 0) as cell_count,
+        coalesce(cell_counts.blank_cell_count, 0) as blank_cell_count,
+        coalesce(cell_counts.disclosure_cell_count, 0) as disclosure_cell_count,
+        coalesce(cell_counts.application_cell_count, 0) as application_cell_count,
+        coalesce(cell_counts.review_cell_count, 0) as review_cell_count,
+        coalesce(complaint_counts.complaint_figure_count, 0) as complaint_figure_count,
+        coalesce(issue_counts.parse_issue_count, 0) as parse_issue_count,
+        coalesce(issue_counts.parse_error_count, 0) as parse_error_count,
+        coalesce(issue_counts.parse_warning_count, 0) as parse_warning_count,
+        date_diff('day', make_date(reports.report_year, 12, 31), reports.published_on)
+            as published_days_after_year_end,
+        -- booleans
+        reports.agency_id is null as is_agency_unknown,
+        reports.template_version is not distinct from reports.template_version_in_force
+            as is_template_as_in_force,
+        reports.published_on <= make_date(reports.report_year, 12, 31)
+            as is_published_before_year_end,
+        reports.published_on > make_date(reports.report_year + 1, 3, 31)
+            as is_published_after_deadline,
+        reports.has_metadata,
+        -- dates
+        reports.published_on,
+        -- timestamps
+        reports.loaded_at
+
+    from reports
+    left join cell_counts
+        on reports.report_id = cell_counts.report_id
+    left join complaint_counts
+        on reports.report_id = complaint_counts.report_id
+    left join issue_counts
+        on reports.report_id = issue_counts.report_id
+
+)
+
+select * from final

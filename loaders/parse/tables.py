@@ -42,6 +42,23 @@ class TableResult:
             )
         )
 
+    def unplaced(
+        self,
+        table: str,
+        row_key: str,
+        columns: Sequence[str],
+        line: Line,
+        problem: str | None,
+        seen: set[tuple[str, str]],
+    ) -> None:
+        """A row whose figures cannot be put on their columns: its cells exist, all null."""
+        self.issue(
+            "row_misaligned", "warning", f"{table} {row_key}: {problem}; cells left null", line
+        )
+        self.add_row(
+            table, row_key, columns, [Value(None, "")] * len(columns), line, seen, quiet=True
+        )
+
     def add_row(
         self,
         table: str,
@@ -50,12 +67,13 @@ class TableResult:
         placed: Sequence[Value],
         line: Line,
         seen: set[tuple[str, str]],
+        quiet: bool = False,
     ) -> None:
         if any((row_key, c) in seen for c in columns):
             self.issue("duplicate_row", "warning", f"{table} row {row_key} printed twice", line)
             return
         blanks = [c for c, v in zip(columns, placed, strict=True) if v.number is None]
-        if blanks:
+        if blanks and not quiet:
             self.issue(
                 "blank_cells",
                 "info",
@@ -99,16 +117,9 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
             continue
         placement = place(row.values, len(columns), _loose(fmt))
         if placement.values is None:
-            out.issue(
-                "row_misaligned",
-                "warning",
-                f"table 二 {item}: {placement.problem}; cells left null",
-                line,
+            out.unplaced(
+                "disclosures", item, [m for m, _ in columns], line, placement.problem, seen
             )
-            placement_values = [Value(None, "")] * len(columns)
-            for (measure, _), v in zip(columns, placement_values, strict=True):
-                seen.add((item, measure))
-                out.facts.append(Fact("disclosures", item, measure, None, v.raw, None, line))
             continue
         placed = [
             _to_wan_yuan(m, unit, v, line, out)
@@ -188,11 +199,8 @@ def parse_applications(rows: list[Line], version: str, fmt: str, out: TableResul
             )
             continue
         if entry.values is None:
-            out.issue(
-                "row_misaligned",
-                "warning",
-                f"table 三 {key}: {entry.problem}; cells left null",
-                entry.line,
+            out.unplaced(
+                "applications", key, labels.APPLICANT_COLUMNS, entry.line, entry.problem, seen
             )
             continue
         if entry.problem:
@@ -289,12 +297,9 @@ def parse_reviews(rows: list[Line], fmt: str, out: TableResult) -> None:
             continue
         placement = place(row.values, len(columns), _loose(fmt))
         if placement.values is None:
-            out.issue(
-                "row_misaligned", "warning", f"table 四: {placement.problem}; cells left null", line
-            )
-            placement_values = [Value(None, "")] * len(columns)
-            for (kind, outcome), v in zip(columns, placement_values, strict=True):
-                out.facts.append(Fact("reviews", kind, outcome, None, v.raw, None, line))
+            seen: set[tuple[str, str]] = set()
+            for kind in labels.REVIEW_KINDS:
+                out.unplaced("reviews", kind, labels.REVIEW_OUTCOMES, line, placement.problem, seen)
             return
         seen: set[tuple[str, str]] = set()
         for kind in labels.REVIEW_KINDS:

@@ -96,6 +96,9 @@ final as (
         coalesce(issue_counts.parse_issue_count, 0) as parse_issue_count,
         coalesce(issue_counts.parse_error_count, 0) as parse_error_count,
         coalesce(issue_counts.parse_warning_count, 0) as parse_warning_count,
+        count(*) over (
+            partition by reports.agency_id, reports.report_year
+        ) as version_count,
         date_diff('day', make_date(reports.report_year, 12, 31), reports.published_on)
             as published_days_after_year_end,
         -- booleans
@@ -107,6 +110,12 @@ final as (
         reports.published_on > make_date(reports.report_year + 1, 3, 31)
             as is_published_after_deadline,
         reports.has_metadata,
+        -- several documents for one agency and year are versions; the latest loaded one is
+        -- the one mart_agency_year uses (an unknown agency is its own version of nothing)
+        reports.agency_id is null or reports.report_year is null or row_number() over (
+            partition by reports.agency_id, reports.report_year
+            order by reports.loaded_at desc, reports.report_id
+        ) = 1 as is_current_version,
         -- dates
         reports.published_on,
         -- timestamps

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,13 +17,44 @@ REPORTS = SHARED / "reports"
 
 
 @pytest.fixture(scope="session")
+def samples_marts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The samples loaded and built with dbt once per test session, shared by xdist workers.
+
+    `make test` runs pytest with two xdist workers, which would otherwise each build the
+    warehouse for every module that needs it (a dbt build costs 15-80 s here): the first caller
+    builds under a lock in the session's shared temp folder, the others wait and reuse it.
+    """
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent / f"samples-marts-{run_id}") if run_id else (base / "samples-marts")
+    shared.mkdir(parents=True, exist_ok=True)
+    db = shared / "samples.duckdb"
+    status = shared / "build-status"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not status.exists():
+                from loaders.build import build
+                from loaders.load import load_paths
+
+                summary = load_paths([SAMPLES], db)
+                code = build(db, target_dir=shared / "dbt_target")
+                status.write_text(f"{summary.loaded} {summary.failed} {code}")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    loaded, failed, code = status.read_text().split()
+    assert (loaded, failed, code) == ("5", "0", "0"), f"samples build: {status.read_text()}"
+    return db
+
+
+@pytest.fixture(scope="session")
 def seeds_gold() -> list[dict]:
     return json.loads(SEEDS_GOLD.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
 def samples_warehouse(tmp_path_factory) -> Path:
-    """A warehouse with the five bundled samples loaded into its raw layer."""
+    """A warehouse with the five bundled samples loaded into its raw layer (not built)."""
     from loaders.load import load_paths
 
     db = tmp_path_factory.mktemp("raw") / "samples.duckdb"

@@ -26,15 +26,13 @@ from loaders.charts import (
     write_charts,
 )
 
-from .test_notebooks import samples_marts
-
 SAMPLE_YEARS = list(range(2017, 2022))  # report years of the samples: 2017, 2020, 2021
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    """The samples' warehouse, built once per session (shared with the notebook tests)."""
-    return samples_marts(tmp_path_factory)
+def warehouse(samples_marts) -> Path:
+    """The samples' warehouse, built once per session (conftest)."""
+    return samples_marts
 
 
 @pytest.fixture(scope="module")

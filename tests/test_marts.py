@@ -15,9 +15,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.build import build
-from loaders.load import load_paths
-
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 GOLD = ROOT.parent / "shared" / "contract" / "gold" / "seeds.json"
@@ -35,14 +32,9 @@ PARTIAL_GOLD = {("002_7afa714d70970faa.txt", "applications")}
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    """Samples loaded into a fresh warehouse and built with dbt, once for this module."""
-    workdir = tmp_path_factory.mktemp("marts")
-    db = workdir / "samples.duckdb"
-    summary = load_paths([SAMPLES], db)
-    assert (summary.loaded, summary.failed) == (5, 0)
-    assert build(db, target_dir=workdir / "dbt_target") == 0
-    return db
+def warehouse(samples_marts) -> Path:
+    """The samples loaded and built once per session (conftest)."""
+    return samples_marts
 
 
 @pytest.fixture(scope="module")

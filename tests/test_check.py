@@ -1,0 +1,154 @@
+"""`nianbao check` on a warehouse built from the samples, then on corrupted copies of it."""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import json
+import os
+import shutil
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import duckdb
+import lxml.html
+import pytest
+
+from loaders.check import check, import_expectations
+from loaders.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
+
+from .conftest import SAMPLES
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory) -> Path:
+    """Samples loaded and built once, shared by the xdist workers through a lock."""
+    from loaders.build import build
+    from loaders.load import load_paths
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker has its own base temp, same parent
+        shared = shared.parent
+    folder = shared / "check_built"
+    folder.mkdir(exist_ok=True)
+    db = folder / "samples.duckdb"
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "built").exists():
+            summary = load_paths([SAMPLES], db)
+            assert (summary.loaded, summary.failed) == (5, 0)
+            assert build(db, target_dir=folder / "dbt_target") == 0
+            (folder / "built").touch()
+    return db
+
+
+def run_check_on_copy(built: Path, folder: Path, corruption: str | None = None):
+    """Copy the warehouse, corrupt the copy, check it: exit code, printed output, result JSON."""
+    db = folder / "warehouse.duckdb"
+    shutil.copyfile(built, db)
+    if corruption:
+        with duckdb.connect(str(db)) as con:
+            con.execute(corruption)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = check(db)
+    result = json.loads((folder / "quality" / "check_result.json").read_text(encoding="utf-8"))
+    return code, out.getvalue(), result
+
+
+@pytest.fixture(scope="module")
+def clean(built_warehouse, tmp_path_factory):
+    return run_check_on_copy(built_warehouse, tmp_path_factory.mktemp("clean"))
+
+
+def test_the_samples_pass(clean):
+    code, output, result = clean
+    assert code == 0, output
+    assert result["status"] == "success"
+    assert result["failed_errors"] == 0
+    assert not [s for s in result["suites"] if s["status"] in ("missing", "skipped")]
+    assert "suite" in output and "severity" in output
+    # the one known trap of the samples: 中卫 2020 is dated 2020-01-26, before its year ended
+    assert [(f["suite"], f["severity"]) for f in result["failures"]] == [("dim_report", "warning")]
+
+
+def test_the_offline_report_is_self_contained_and_lists_every_suite(clean):
+    _, output, result = clean
+    report = Path(result["report_path"])
+    assert str(report) in output
+    assert report == report.parent.parent / "quality" / "index.html"
+    page = lxml.html.parse(str(report)).getroot()
+    rows = page.xpath('//table[@id="summary"]/tbody/tr')
+    assert [r.get("data-suite") for r in rows] == [s["name"] for s in result["suites"]]
+    assert sum(int(r.xpath("td")[4].text) for r in rows) == result["expectations"]
+    assert page.get_element_by_id("status").text == "success"
+    # nothing to fetch: no scripts, no stylesheets or images from elsewhere
+    assert not page.xpath("//script | //link | //img")
+    assert Path(result["data_docs_path"]).is_file()
+
+
+def test_the_committed_suites_match_their_python_source():
+    gx_context, _ = import_expectations()
+    assert gx_context.out_of_sync() == [], "run `python -m expectations`, commit expectations/gx/"
+
+
+def test_the_vocabulary_copy_matches_the_dbt_seed():
+    seed = DBT_PROJECT_DIR / "seeds" / "vocabulary.csv"
+    assert (EXPECTATIONS_DIR / "vocabulary.csv").read_bytes() == seed.read_bytes()
+
+
+CORRUPTIONS = {
+    "negative count": (
+        """update marts.fct_applications set value = -3
+           where rowid = (select min(rowid) from marts.fct_applications where value = 0)""",
+        "fct_applications",
+        "expect_column_values_to_be_between",
+        "value=-3",
+    ),
+    "unknown key": (
+        """update marts.fct_disclosures set item_key = 'made_up_item'
+           where rowid = (select min(rowid) from marts.fct_disclosures)""",
+        "fct_disclosures",
+        "expect_column_values_to_be_in_set",
+        "item_key=made_up_item",
+    ),
+    "row lost between raw and marts": (
+        "delete from marts.fct_reviews where rowid = (select min(rowid) from marts.fct_reviews)",
+        "layer_row_counts",
+        "expect_column_pair_values_to_be_equal",
+        "raw_rows=15, mart_rows=14",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CORRUPTIONS))
+def test_a_corrupted_warehouse_fails_naming_the_expectation(case, built_warehouse, tmp_path):
+    corruption, suite, expectation, example = CORRUPTIONS[case]
+    code, output, result = run_check_on_copy(built_warehouse, tmp_path, corruption)
+    assert code == 1, output
+    errors = [f for f in result["failures"] if f["severity"] == "error"]
+    assert [(f["suite"], f["expectation"]) for f in errors] == [(suite, expectation)]
+    assert f"ERROR {suite}" in output and expectation in output
+    assert example in output  # the offending row is shown
+    assert "what to do:" in output and errors[0]["remedy"]
+    page = lxml.html.parse(str(tmp_path / "quality" / "index.html")).getroot()
+    assert page.get_element_by_id("status").text == "error"
+    assert page.xpath(f'//div[@id="failures"]/div[@data-expectation="{expectation}"]')
+
+
+def test_a_warehouse_without_marts_fails_and_says_to_build(samples_warehouse, tmp_path):
+    code, output, result = run_check_on_copy(samples_warehouse, tmp_path)
+    assert code == 1
+    missing = {s["name"] for s in result["suites"] if s["status"] == "missing"}
+    assert {"dim_report", "fct_disclosures", "layer_row_counts"} <= missing
+    assert {s["status"] for s in result["suites"] if s["layer"] == "raw"} == {"passed"}
+    assert "run nianbao build" in output
+
+
+def test_no_warehouse_is_reported_not_raised(tmp_path):
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = check(tmp_path / "absent.duckdb")
+    assert code == 2
+    assert "no warehouse at" in out.getvalue()
+    assert list(tmp_path.iterdir()) == []

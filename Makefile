@@ -22,8 +22,8 @@ demo: install
 	$(BIN)/nianbao demo data/samples
 
 lint: install
-	$(BIN)/ruff check loaders tests bench notebooks
-	$(BIN)/ruff format --check loaders tests bench notebooks
+	$(BIN)/ruff check loaders expectations tests bench notebooks
+	$(BIN)/ruff format --check loaders expectations tests bench notebooks
 
 test: lint
 	$(BIN)/python -m pytest -n 2

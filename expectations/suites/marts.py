@@ -1,0 +1,234 @@
+"""Suites on the contract's marts: what analysts and notebooks query."""
+
+from __future__ import annotations
+
+import great_expectations.expectations as gxe
+
+from expectations.spec import (
+    SOURCE_FORMATS,
+    WARNING,
+    SuiteSpec,
+    error,
+    has_columns,
+    has_rows,
+    in_vocabulary,
+    non_negative,
+    not_null,
+    report_year_in_range,
+    template_version_known,
+    unique,
+    warning,
+)
+
+REBUILD = "run nianbao build (after nianbao load) and read the dbt output"
+FACT_COLUMNS = [
+    "report_id",
+    "agency_id",
+    "region_id",
+    "report_year",
+    "template_version",
+    "value",
+    "value_raw",
+]
+
+DIM_REPORT = SuiteSpec(
+    name="dim_report",
+    layer="marts",
+    table="marts.dim_report",
+    description="One row per loaded report document.",
+    # the year's end is computed here so that GX compares two dates of the same row
+    sql="""
+        select *, make_date(report_year, 12, 31) as report_year_end
+        from marts.dim_report
+    """,
+    requires=("marts.dim_report",),
+    id_columns=("report_id", "source_file_name", "report_year"),
+    expectations=(
+        has_columns(
+            [
+                "report_id",
+                "source_file_name",
+                "agency_id",
+                "report_year",
+                "template_version",
+                "published_on",
+                "source_format",
+            ],
+            "marts.dim_report",
+        ),
+        has_rows("marts.dim_report", REBUILD),
+        not_null("report_id", "report_id is the key every fact joins on: fix dim_report.sql."),
+        unique(["report_id"], "A report appears twice: a join in dim_report.sql fans out."),
+        not_null("source_file_name", "Analysts find the report by its file: fix dim_report.sql."),
+        not_null(
+            "report_year",
+            "No year could be read from this report, so it drops out of every yearly figure. "
+            "Check the title and sign-off of the file; teach loaders/parse/metadata.py the form.",
+            level=WARNING,
+        ),
+        report_year_in_range(),
+        not_null(
+            "template_version",
+            "No template could be detected, so the report's tables cannot be compared: look at "
+            "its tables and add the labels to loaders/parse/metadata.py.",
+            level=WARNING,
+        ),
+        template_version_known(),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="source_format",
+            value_set=SOURCE_FORMATS,
+            **error("An unknown source_format: fix stg_nianbao__documents or the loader."),
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="published_on",
+            column_B="report_year_end",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            **warning(
+                "The report says it was published before its reporting year ended, so either "
+                "the date or the year is wrong (a typo in the report, or the date of another "
+                "document). Compare published_evidence and report_year_evidence in raw.reports "
+                "with the file; if the report itself is wrong, note it and move on."
+            ),
+        ),
+    ),
+)
+
+DIM_AGENCY = SuiteSpec(
+    name="dim_agency",
+    layer="marts",
+    table="marts.dim_agency",
+    description="One row per issuing organ.",
+    sql="select * from marts.dim_agency",
+    requires=("marts.dim_agency",),
+    id_columns=("agency_id", "agency_name"),
+    expectations=(
+        has_columns(["agency_id", "agency_name", "agency_kind", "region_id"], "marts.dim_agency"),
+        not_null("agency_id", "dim_agency.sql must key every organ."),
+        unique(["agency_id"], "An organ appears twice: a join in dim_agency.sql fans out."),
+        not_null("agency_name", "Every organ needs its canonical name: fix dim_agency.sql."),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="agency_kind",
+            value_set=["department", "government", "other", "park_committee"],
+            **error(
+                "agency_kind must be government, department, park_committee or other: fix the "
+                "agency_kind macro in dbt_project/macros/."
+            ),
+        ),
+    ),
+)
+
+DIM_REGION = SuiteSpec(
+    name="dim_region",
+    layer="marts",
+    table="marts.dim_region",
+    description="One row per administrative division (GB/T 2260).",
+    sql="select * from marts.dim_region",
+    requires=("marts.dim_region",),
+    id_columns=("region_id", "province_name", "prefecture_name", "county_name"),
+    expectations=(
+        has_columns(
+            ["region_id", "province_name", "prefecture_name", "county_name", "region_level"],
+            "marts.dim_region",
+        ),
+        has_rows("marts.dim_region", "raw.regions is filled by the loader; " + REBUILD),
+        unique(["region_id"], "A region appears twice: check raw.regions and dim_region.sql."),
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="region_id",
+            regex=r"^\d{6}$",
+            **error("region_id must be a 6-digit GB/T 2260 code: fix loaders/regions.py."),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="region_level",
+            value_set=["county", "prefecture", "province"],
+            **error("region_level must be province, prefecture or county."),
+        ),
+    ),
+)
+
+DIM_YEAR = SuiteSpec(
+    name="dim_year",
+    layer="marts",
+    table="marts.dim_year",
+    description="One row per report year.",
+    sql="select * from marts.dim_year",
+    requires=("marts.dim_year",),
+    id_columns=("report_year", "template_version"),
+    expectations=(
+        has_columns(["report_year", "template_version"], "marts.dim_year"),
+        unique(["report_year"], "A year appears twice: fix dim_year.sql."),
+        report_year_in_range(),
+        template_version_known(),
+    ),
+)
+
+
+def fact_suite(
+    fact: str, row_column: str, row_kind: str, column_column: str, column_kind: str
+) -> SuiteSpec:
+    """The three cell facts share a shape: one row per report x row key x column key."""
+    relation = f"marts.fct_{fact}"
+    grain = ["report_id", row_column, column_column]
+    return SuiteSpec(
+        name=f"fct_{fact}",
+        layer="marts",
+        table=relation,
+        description=f"One row per report x {row_kind} x {column_kind}.",
+        sql=f"select * from {relation}",
+        requires=(relation,),
+        id_columns=("report_id", row_column, column_column, "value_raw", "line_number"),
+        expectations=(
+            has_columns([*FACT_COLUMNS, row_column, column_column], relation),
+            has_rows(relation, REBUILD),
+            not_null("report_id", f"Every fact row belongs to a report: fix fct_{fact}.sql."),
+            not_null(row_column, f"A cell without its {row_kind} key: fix the loader's labels."),
+            not_null(column_column, f"A cell without its {column_kind} key: fix the labels."),
+            in_vocabulary(row_column, fact, row_kind),
+            in_vocabulary(column_column, fact, column_kind),
+            unique(
+                grain,
+                f"Two rows for the same cell of one report: a join in fct_{fact}.sql fans out, "
+                "or the loader stored a cell twice under one key (see raw.cells).",
+            ),
+            non_negative("value", measure_column="measure_key" if fact == "disclosures" else None),
+        ),
+    )
+
+
+FCT_DISCLOSURES = fact_suite("disclosures", "item_key", "item", "measure_key", "measure")
+FCT_APPLICATIONS = fact_suite(
+    "applications", "outcome_key", "outcome", "applicant_type_key", "applicant_type"
+)
+FCT_REVIEWS = fact_suite("reviews", "review_kind_key", "review_kind", "outcome_key", "outcome")
+
+FCT_COMPLAINTS = SuiteSpec(
+    name="fct_complaints",
+    layer="marts",
+    table="marts.fct_complaints",
+    description="One row per report x complaint channel.",
+    sql="select * from marts.fct_complaints",
+    requires=("marts.fct_complaints",),
+    id_columns=("report_id", "channel_key", "value_raw", "evidence"),
+    expectations=(
+        has_columns([*FACT_COLUMNS, "channel_key", "evidence"], "marts.fct_complaints"),
+        not_null("report_id", "Every complaint figure belongs to a report."),
+        in_vocabulary("channel_key", "complaints", "channel"),
+        unique(
+            ["report_id", "channel_key"],
+            "Two figures for one channel of one report: fix fct_complaints.sql.",
+        ),
+        non_negative("value"),
+        not_null("evidence", "A complaint figure must carry the sentence it was read from."),
+    ),
+)
+
+SUITES = (
+    DIM_REPORT,
+    DIM_AGENCY,
+    DIM_REGION,
+    DIM_YEAR,
+    FCT_DISCLOSURES,
+    FCT_APPLICATIONS,
+    FCT_REVIEWS,
+    FCT_COMPLAINTS,
+)

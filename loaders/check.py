@@ -1,0 +1,654 @@
+"""`nianbao check`: run the great-expectations checkpoint on the warehouse and report on it.
+
+Route (GX 1.24.1): every suite's frame is read from DuckDB read-only into polars, handed to GX as
+a pandas dataframe (`batch_parameters={"dataframe": df}`) and validated by the pandas engine. GX has
+no DuckDB datasource, and its SQL route through duckdb-engine fails every expectation
+(`list index out of range`), so SQL is used only to compute the frames.
+
+`Checkpoint.run` passes one `batch_parameters` to all its validation definitions, and a dataframe
+asset takes exactly one dataframe, so `run_checks` runs the checkpoint's validation definitions
+itself, each with its own frame, under one run id, then builds the data docs once for that run:
+one checkpoint run over all suites.
+
+Outputs, beside the warehouse in `<db dir>/quality/`: `index.html` (self-contained, readable
+offline), `check_result.json` (for the nightly run log), and GX's own data docs in `gx/data_docs/`
+(its pages load their styling from CDNs, hence the offline report).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import html
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from loaders.settings import EXPECTATIONS_DIR, PROJECT_ROOT
+
+EXAMPLE_ROWS = 5  # failing rows shown per expectation: enough to spot the pattern
+KEEP_RUNS = 30  # validation runs kept in the quality dir; older ones are pruned with their pages
+
+
+@dataclass
+class ExpectationOutcome:
+    """One expectation of one suite, as run."""
+
+    suite: str
+    table: str
+    expectation: str  # GX type, e.g. expect_column_values_to_be_between
+    description: str  # the rule in words: "value >= 0 where column_key not in ['items_change']"
+    severity: str  # error | warning
+    success: bool
+    remedy: str
+    element_count: int | None = None
+    unexpected_count: int | None = None
+    observed: str | None = None  # table-level expectations: what was seen instead
+    examples: list[dict[str, Any]] = field(default_factory=list)
+    exception: str | None = None
+
+    @property
+    def headline(self) -> str:
+        return f"{self.suite} ({self.table}): {self.description}"
+
+
+@dataclass
+class SuiteOutcome:
+    name: str
+    layer: str
+    table: str
+    status: str  # passed | failed | missing (a relation it needs is absent) | skipped (optional)
+    rows: int | None
+    outcomes: list[ExpectationOutcome]
+    note: str = ""
+
+    @property
+    def expectations(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def passed(self) -> int:
+        return sum(o.success for o in self.outcomes)
+
+    @property
+    def failed(self) -> int:
+        return self.expectations - self.passed
+
+    @property
+    def severity(self) -> str:
+        """The worst severity among the failures; empty when nothing failed."""
+        levels = {o.severity for o in self.outcomes if not o.success}
+        return "error" if "error" in levels else ("warning" if levels else "")
+
+
+@dataclass
+class CheckResult:
+    db_path: Path
+    quality_dir: Path
+    report_path: Path
+    data_docs_path: Path | None
+    started_at: datetime
+    seconds: float
+    suites: list[SuiteOutcome]
+    fatal: str | None = None  # the checks could not run at all (warehouse missing or locked)
+
+    @property
+    def failures(self) -> list[ExpectationOutcome]:
+        return [o for s in self.suites for o in s.outcomes if not o.success]
+
+    @property
+    def errors(self) -> list[ExpectationOutcome]:
+        return [o for o in self.failures if o.severity == "error"]
+
+    @property
+    def warnings(self) -> list[ExpectationOutcome]:
+        return [o for o in self.failures if o.severity == "warning"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no error-severity expectation failed, 1 when one did, 2 when nothing could run."""
+        if self.fatal:
+            return 2
+        return 1 if self.errors else 0
+
+    @property
+    def status(self) -> str:
+        return {0: "success", 1: "error"}.get(self.exit_code, "not_run")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary for the nightly run log."""
+        return {
+            "db_path": str(self.db_path),
+            "report_path": str(self.report_path),
+            "data_docs_path": str(self.data_docs_path) if self.data_docs_path else None,
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "seconds": round(self.seconds, 2),
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "fatal": self.fatal,
+            "expectations": sum(s.expectations for s in self.suites),
+            "failed_errors": len(self.errors),
+            "failed_warnings": len(self.warnings),
+            "suites": [
+                {
+                    "name": s.name,
+                    "layer": s.layer,
+                    "table": s.table,
+                    "status": s.status,
+                    "rows": s.rows,
+                    "expectations": s.expectations,
+                    "passed": s.passed,
+                    "failed": s.failed,
+                    "severity": s.severity,
+                    "note": s.note,
+                }
+                for s in self.suites
+            ],
+            "failures": [asdict(o) for o in self.failures],
+        }
+
+
+def default_quality_dir(db_path: Path) -> Path:
+    return Path(db_path).resolve().parent / "quality"
+
+
+def import_expectations():
+    """The `expectations` package lives beside `loaders` but is not installed with it."""
+    try:
+        import expectations.context  # noqa: F401
+    except ModuleNotFoundError:
+        sys.path.insert(0, str(EXPECTATIONS_DIR.parent))
+    from expectations import context, suites
+
+    return context, suites
+
+
+def run_checks(
+    db_path: Path, out_dir: Path | None = None, *, today: date | None = None
+) -> CheckResult:
+    """Run every suite once on the warehouse; write the reports; return what happened."""
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    db_path = Path(db_path).expanduser().resolve()
+    quality_dir = Path(out_dir).resolve() if out_dir else default_quality_dir(db_path)
+    report_path = quality_dir / "index.html"
+
+    def finish(suites: list[SuiteOutcome], fatal: str | None, docs: Path | None) -> CheckResult:
+        result = CheckResult(
+            db_path=db_path,
+            quality_dir=quality_dir,
+            report_path=report_path,
+            data_docs_path=docs,
+            started_at=started,
+            seconds=time.perf_counter() - clock,
+            suites=suites,
+            fatal=fatal,
+        )
+        if not db_path.exists():  # a mistyped --db must not leave folders behind
+            return result
+        report_path.write_text(render_html(result), encoding="utf-8")
+        (quality_dir / "check_result.json").write_text(
+            json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str),
+            encoding="utf-8",
+        )
+        return result
+
+    if not db_path.exists():
+        return finish([], f"no warehouse at {db_path}: run nianbao load PATH, then build", None)
+    quality_dir.mkdir(parents=True, exist_ok=True)
+    # two checks of one warehouse would interleave their results and pages: take turns
+    with _quality_dir_lock(quality_dir):
+        gx_context, gx_suites = import_expectations()
+        specs = gx_suites.SUITES
+        stale = gx_context.out_of_sync(specs)
+        if stale:
+            return finish(
+                [],
+                "the committed GX context differs from expectations/suites/ for "
+                f"{', '.join(stale)}: run `python -m expectations` and commit expectations/gx/",
+                None,
+            )
+        try:
+            frames, absent = _read_frames(db_path, specs)
+        except (duckdb.Error, OSError) as exc:  # IOException when a writer holds the file
+            return finish(
+                [],
+                f"cannot read {db_path} ({type(exc).__name__}: {exc}). If a load or build is "
+                "running, run the check when it has finished.",
+                None,
+            )
+        suites = _validate(gx_context, specs, frames, absent, quality_dir, today or date.today())
+        docs = quality_dir / "gx" / "data_docs" / "index.html"
+        _prune_old_runs(quality_dir / "gx")
+        return finish(suites, None, docs if docs.exists() else None)
+
+
+def check(db_path: Path, out_dir: Path | None = None) -> int:
+    """`nianbao check`: run the checks, print the summary and what to do; the exit status."""
+    result = run_checks(db_path, out_dir)
+    print(format_result(result))
+    return result.exit_code
+
+
+@contextmanager
+def _quality_dir_lock(quality_dir: Path) -> Iterator[None]:
+    """Blocking: a second check of the same warehouse waits a few seconds rather than failing."""
+    fd = os.open(quality_dir / ".check.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _read_frames(db_path: Path, specs) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Every suite's frame from one read-only connection, closed before GX starts."""
+    frames: dict[str, Any] = {}
+    absent: dict[str, list[str]] = {}
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        existing = {
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
+        for spec in specs:
+            missing = [r for r in spec.requires if r not in existing]
+            if missing:
+                absent[spec.name] = missing
+            else:
+                frames[spec.name] = con.sql(spec.sql).pl().to_pandas()
+    finally:
+        con.close()
+    return frames, absent
+
+
+def _validate(gx_context, specs, frames, absent, quality_dir: Path, today: date):
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    context = gx_context.open_context(quality_dir)
+    checkpoint = context.checkpoints.get(gx_context.CHECKPOINT)
+    definitions = {d.name: d for d in checkpoint.validation_definitions}
+    run_id = RunIdentifier(run_name="nianbao_check", run_time=datetime.now(UTC))
+    run_results = {}
+    suites: list[SuiteOutcome] = []
+    for spec in specs:
+        if spec.name in absent:
+            suites.append(_absent_suite(spec, absent[spec.name]))
+            continue
+        frame = frames[spec.name]
+        result = definitions[spec.name].run(
+            checkpoint_id=checkpoint.id,
+            batch_parameters={"dataframe": frame},
+            expectation_parameters={"current_year": today.year},
+            result_format=checkpoint.result_format,
+            run_id=run_id,
+        )
+        key = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=spec.name),
+            run_id=run_id,
+            batch_identifier=result.batch_id,
+        )
+        run_results[key] = result
+        outcomes = [_outcome(spec, r, frame) for r in result.results]
+        suites.append(
+            SuiteOutcome(
+                name=spec.name,
+                layer=spec.layer,
+                table=spec.table,
+                status="passed" if all(o.success for o in outcomes) else "failed",
+                rows=len(frame),
+                outcomes=outcomes,
+            )
+        )
+    if run_results:
+        # one site build for the whole run: GX's UpdateDataDocsAction rebuilds the index once per
+        # suite (about 1 s each here), which is why the checkpoint carries no actions
+        context.build_data_docs(
+            resource_identifiers=[
+                *run_results,
+                *(
+                    ExpectationSuiteIdentifier(name=key.expectation_suite_identifier.name)
+                    for key in run_results
+                ),
+            ]
+        )
+    return suites
+
+
+def _absent_suite(spec, missing: list[str]) -> SuiteOutcome:
+    if spec.optional:
+        return SuiteOutcome(
+            spec.name, spec.layer, spec.table, "skipped", None, [], f"{', '.join(missing)} absent"
+        )
+    hint = "nianbao build" if any(r.startswith("marts.") for r in missing) else "nianbao load"
+    outcome = ExpectationOutcome(
+        suite=spec.name,
+        table=spec.table,
+        expectation="relation_exists",
+        description=f"{', '.join(missing)} exists",
+        severity="error",
+        success=False,
+        remedy=f"The warehouse has no {', '.join(missing)}: run {hint} on it, then check again.",
+    )
+    return SuiteOutcome(spec.name, spec.layer, spec.table, "missing", None, [outcome])
+
+
+def _outcome(spec, validation, frame) -> ExpectationOutcome:
+    config = validation.expectation_config
+    meta = config.meta or {}
+    result = validation.result or {}
+    observed = result.get("observed_value")
+    if config.type == "expect_table_columns_to_match_set":
+        # only the absent columns matter: extra columns are allowed by the contract
+        missing = [c for c in config.kwargs["column_set"] if c not in (observed or [])]
+        observed = f"missing columns: {', '.join(missing)}" if missing else None
+    return ExpectationOutcome(
+        suite=spec.name,
+        table=spec.table,
+        expectation=config.type,
+        description=describe(config.type, config.kwargs),
+        severity=meta.get("severity", "error"),
+        success=bool(validation.success),
+        remedy=meta.get("remedy", ""),
+        element_count=result.get("element_count"),
+        unexpected_count=result.get("unexpected_count"),
+        observed=None if observed is None else _text(observed),
+        examples=[] if validation.success else _examples(spec, config.kwargs, result, frame),
+        exception=_exception_message(validation.exception_info or {}),
+    )
+
+
+def _exception_message(info: dict) -> str | None:
+    """GX reports an exception either flat or keyed by the metric that raised it."""
+    candidates = [info, *(v for v in info.values() if isinstance(v, dict))]
+    for candidate in candidates:
+        if candidate.get("raised_exception"):
+            message = str(candidate.get("exception_message") or "").strip()
+            return message.splitlines()[-1] if message else "GX raised an exception"
+    return None
+
+
+def _examples(spec, kwargs: dict, result: dict, frame) -> list[dict[str, Any]]:
+    """A few failing rows: the identifying columns and the columns the expectation looked at."""
+    indices = result.get("partial_unexpected_index_list") or []
+    if not indices:
+        return []
+    checked = [kwargs.get(k) for k in ("column", "column_A", "column_B")]
+    checked += kwargs.get("column_list") or []
+    columns = [c for c in dict.fromkeys([*spec.id_columns, *checked]) if c in frame.columns]
+    rows = frame.loc[list(indices)[:EXAMPLE_ROWS], columns]
+    return [{k: _plain(v) for k, v in row.items()} for row in rows.to_dict(orient="records")]
+
+
+def _plain(value: Any) -> Any:
+    """A JSON- and print-friendly cell value: None for nulls, ints for whole numbers, ISO dates."""
+    import pandas as pd
+
+    if getattr(value, "ndim", 0) or isinstance(value, (list, tuple)):  # list columns
+        return [_plain(v) for v in value]
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def _text(value: Any, limit: int = 300) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe(kind: str, kwargs: dict) -> str:
+    """The rule of an expectation in a line an analyst can read."""
+    column = kwargs.get("column")
+    condition = kwargs.get("row_condition")
+    where = f" where {_condition_text(condition)}" if condition else ""
+    if kind == "expect_column_values_to_not_be_null":
+        text = f"{column} is never null"
+    elif kind == "expect_column_values_to_be_unique":
+        text = f"{column} is unique"
+    elif kind == "expect_compound_columns_to_be_unique":
+        text = f"({', '.join(kwargs['column_list'])}) is unique"
+    elif kind == "expect_column_values_to_be_in_set":
+        values = kwargs["value_set"]
+        shown = ", ".join(map(str, values[:6])) + (
+            f", … ({len(values)} keys)" if len(values) > 6 else ""
+        )
+        text = f"{column} in {{{shown}}}"
+    elif kind == "expect_column_values_to_be_between":
+        low, high = _plain(kwargs.get("min_value")), _plain(kwargs.get("max_value"))
+        high = "current year" if isinstance(high, dict) else high
+        if low is not None and high is not None:
+            text = f"{low} <= {column} <= {high}"
+        else:
+            text = f"{column} >= {low}" if low is not None else f"{column} <= {high}"
+    elif kind == "expect_column_values_to_match_regex":
+        text = f"{column} matches {kwargs['regex']}"
+    elif kind == "expect_column_pair_values_to_be_equal":
+        text = f"{kwargs['column_A']} = {kwargs['column_B']}"
+    elif kind == "expect_column_pair_values_a_to_be_greater_than_b":
+        op = ">=" if kwargs.get("or_equal") else ">"
+        text = f"{kwargs['column_A']} {op} {kwargs['column_B']} (rows missing either skipped)"
+    elif kind == "expect_table_columns_to_match_set":
+        text = f"has columns {', '.join(kwargs['column_set'])}"
+    elif kind == "expect_table_row_count_to_be_between":
+        text = f"has at least {kwargs.get('min_value')} row"
+    else:
+        text = f"{kind}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
+    return text + where
+
+
+def _condition_text(condition: Any) -> str:
+    if isinstance(condition, dict):  # GX serialises Column(...) conditions as dicts
+        column = condition.get("column", {}).get("name", "?")
+        operator = condition.get("operator", "?")
+        operator = {"IN": "in", "NOT_IN": "not in", "==": "="}.get(operator, operator)
+        return f"{column} {operator} {condition.get('parameter')!r}"
+    return str(condition)
+
+
+def format_result(result: CheckResult) -> str:
+    """What `nianbao check` prints: where the reports are, the summary table, each failure."""
+    lines = []
+    if result.fatal:
+        lines.append(f"CHECK NOT RUN: {result.fatal}")
+    else:
+        total = sum(s.expectations for s in result.suites)
+        lines.append(
+            f"checked {result.db_path} in {result.seconds:.1f} s: {len(result.suites)} suites, "
+            f"{total} expectations, {len(result.errors)} failed with severity error, "
+            f"{len(result.warnings)} with severity warning"
+        )
+        lines.append("")
+        header = ("suite", "layer", "expectations", "passed", "failed", "severity")
+        rows = [
+            (
+                s.name,
+                s.layer,
+                str(s.expectations),
+                str(s.passed),
+                str(s.failed),
+                s.severity or (s.status if s.status == "skipped" else "-"),
+            )
+            for s in result.suites
+        ]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        for i, row in enumerate([header, *rows]):
+            lines.append(
+                "  ".join(
+                    cell.rjust(w) if 2 <= j <= 4 else cell.ljust(w)
+                    for j, (cell, w) in enumerate(zip(row, widths, strict=True))
+                ).rstrip()
+            )
+            if i == 0:
+                lines.append("  ".join("-" * w for w in widths))
+        for failure in sorted(result.failures, key=lambda o: o.severity != "error"):
+            lines.append("")
+            lines.extend(_failure_lines(failure))
+    if result.report_path.exists():
+        lines.append("")
+        lines.append(f"report (offline):  {result.report_path}")
+    if result.data_docs_path:
+        lines.append(f"GX data docs:      {result.data_docs_path}  (styled only when online)")
+    return "\n".join(lines)
+
+
+def _failure_lines(o: ExpectationOutcome) -> list[str]:
+    lines = [f"{o.severity.upper()} {o.headline}", f"  expectation: {o.expectation}"]
+    if o.exception:
+        lines.append(f"  could not be evaluated: {o.exception}")
+    if o.unexpected_count is not None and o.element_count:
+        share = o.unexpected_count / o.element_count
+        lines.append(f"  {o.unexpected_count} of {o.element_count} rows fail ({share:.1%})")
+    if o.observed:
+        lines.append(f"  observed: {o.observed}")
+    if o.examples:
+        lines.append("  examples:")
+        for row in o.examples:
+            # 70 characters keep a SHA-256 report_id whole, ready to paste into a query
+            lines.append("    " + ", ".join(f"{k}={_text(v, 70)}" for k, v in row.items()))
+    lines.append(f"  what to do: {o.remedy}")
+    return lines
+
+
+def _prune_old_runs(gx_dir: Path) -> None:
+    """Keep the last KEEP_RUNS runs of results and their data docs pages; nightly runs add up."""
+    validations = gx_dir / "validations"
+    run_dirs = sorted(validations.glob("*/nianbao_check/*"), key=lambda p: p.name)
+    times = sorted({p.name for p in run_dirs})
+    old = set(times[:-KEEP_RUNS]) if len(times) > KEEP_RUNS else set()
+    for run_dir in run_dirs:
+        if run_dir.name in old:
+            shutil.rmtree(run_dir, ignore_errors=True)
+            page_dir = gx_dir / "data_docs" / "validations" / run_dir.relative_to(validations)
+            shutil.rmtree(page_dir, ignore_errors=True)
+
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:2em;
+color:#222;max-width:80em}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.6em 0}
+th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
+th{background:#f3f3f3}td.n{text-align:right}
+.error{color:#b00020;font-weight:600}.warning{color:#a05a00;font-weight:600}.ok{color:#1b7f3b}
+.failure{border-left:4px solid #b00020;padding:.2em 1em;margin:1em 0}
+.failure.warning-box{border-color:#e09b00}
+code{background:#f6f6f6;padding:0 .2em}
+"""
+
+
+def render_html(result: CheckResult) -> str:
+    """The offline report: one self-contained page, no scripts, no external links needed."""
+    e = html.escape
+    status_class = {"success": "ok", "error": "error"}.get(result.status, "error")
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<title>nianbao data quality</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>nianbao data quality</h1>",
+        (
+            f"<p>Warehouse <code>{e(str(result.db_path))}</code>, checked "
+            f"{e(result.started_at.astimezone().strftime('%Y-%m-%d %H:%M:%S %Z'))} "
+            f"in {result.seconds:.1f} s. Status: "
+            f'<span id="status" class="{status_class}">{e(result.status)}</span></p>'
+        ),
+    ]
+    if result.fatal:
+        parts.append(f'<p class="error" id="fatal">Check not run: {e(result.fatal)}</p>')
+    parts.append(
+        f"<p>{len(result.errors)} expectation(s) failed with severity <b>error</b> (the exit "
+        f"status is non-zero), {len(result.warnings)} with severity <b>warning</b>.</p>"
+    )
+    if result.data_docs_path:
+        relative = os.path.relpath(result.data_docs_path, result.report_path.parent)
+        parts.append(
+            f'<p>Great-expectations data docs: <a href="{e(relative)}">{e(relative)}</a> '
+            "(they need internet access for their styling).</p>"
+        )
+    parts.append('<h2>Summary</h2><table id="summary"><thead><tr>')
+    parts.append(
+        "".join(
+            f"<th>{h}</th>"
+            for h in ("suite", "layer", "table", "rows", "expectations", "passed", "failed")
+        )
+        + "<th>severity</th></tr></thead><tbody>"
+    )
+    for s in result.suites:
+        label = s.severity or (s.status if s.status in ("skipped", "missing") else "-")
+        parts.append(
+            f'<tr data-suite="{e(s.name)}"><td>{e(s.name)}</td><td>{e(s.layer)}</td>'
+            f"<td>{e(s.table)}</td><td class=n>{'' if s.rows is None else s.rows}</td>"
+            f"<td class=n>{s.expectations}</td><td class=n>{s.passed}</td>"
+            f'<td class=n>{s.failed}</td><td class="{e(s.severity or "ok")}">{e(label)}'
+            f"{' (' + e(s.note) + ')' if s.note else ''}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    if result.failures:
+        parts.append('<h2>Failures</h2><div id="failures">')
+        for o in sorted(result.failures, key=lambda o: o.severity != "error"):
+            box = "failure" + (" warning-box" if o.severity == "warning" else "")
+            parts.append(
+                f'<div class="{box}" data-expectation="{e(o.expectation)}">'
+                f'<p><span class="{e(o.severity)}">{e(o.severity.upper())}</span> '
+                f"<b>{e(o.suite)}</b> ({e(o.table)}): {e(o.description)}<br>"
+                f"<code>{e(o.expectation)}</code></p>"
+            )
+            if o.exception:
+                parts.append(f"<p>Could not be evaluated: {e(o.exception)}</p>")
+            if o.unexpected_count is not None and o.element_count:
+                parts.append(f"<p>{o.unexpected_count} of {o.element_count} rows fail.</p>")
+            if o.observed:
+                parts.append(f"<p>Observed: <code>{e(o.observed)}</code></p>")
+            if o.examples:
+                columns = list(o.examples[0])
+                parts.append("<table><tr>" + "".join(f"<th>{e(c)}</th>" for c in columns) + "</tr>")
+                for row in o.examples:
+                    parts.append(
+                        "<tr>"
+                        + "".join(f"<td>{e(_text(row[c], 120))}</td>" for c in columns)
+                        + "</tr>"
+                    )
+                parts.append("</table>")
+            parts.append(f"<p><b>What to do:</b> {e(o.remedy)}</p></div>")
+        parts.append("</div>")
+    parts.append("<h2>All expectations</h2>")
+    for s in result.suites:
+        parts.append(
+            f"<details><summary>{e(s.name)}: {s.passed}/{s.expectations} passed</summary>"
+            "<table><tr><th>rule</th><th>severity</th><th>result</th></tr>"
+        )
+        for o in s.outcomes:
+            verdict = "passed" if o.success else "FAILED"
+            parts.append(
+                f"<tr><td>{e(o.description)}</td><td>{e(o.severity)}</td>"
+                f'<td class="{"ok" if o.success else e(o.severity)}">{verdict}</td></tr>'
+            )
+        parts.append("</table></details>")
+    parts.append(
+        f"<p><small>Suites: {e(str(EXPECTATIONS_DIR.relative_to(PROJECT_ROOT)))}/suites/ "
+        "(GX 1.24 file context in expectations/gx/).</small></p></body></html>"
+    )
+    return "\n".join(parts) + "\n"

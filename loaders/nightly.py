@@ -44,7 +44,11 @@ def run_pipeline(
     else:
         build_code = build(db_path)
         build_status = "success" if build_code == 0 else "error"
-        check_code = check(db_path) if build_code == 0 else None
+        try:
+            check_code = check(db_path) if build_code == 0 else None
+        except Exception as exc:  # noqa: BLE001 - the run row must be written whatever happens
+            print(f"nianbao check crashed: {type(exc).__name__}: {exc}")
+            check_code = 2
         check_status = {None: "not_run", 0: "success"}.get(check_code, "error")
         code = build_code or (check_code or 0)
     con = store.connect(db_path)

@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LINT_PATHS := $(wildcard loaders expectations tests bench notebooks)
 export NIANBAO_DB ?= $(CURDIR)/warehouse/nianbao.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export PYTHONDONTWRITEBYTECODE :=
@@ -22,8 +23,8 @@ demo: install
 	$(BIN)/nianbao demo data/samples
 
 lint: install
-	$(BIN)/ruff check loaders expectations tests bench notebooks
-	$(BIN)/ruff format --check loaders expectations tests bench notebooks
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 test: lint
 	$(BIN)/python -m pytest -n 2

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Line:
     """One line of a report: a paragraph of prose or one row of a table grid.
 
@@ -20,15 +19,13 @@ class Line:
     text: str
     cells: tuple[str, ...]
     source: str
+    key: str = field(init=False, repr=False, compare=False)  # text without whitespace
+    is_row: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def is_row(self) -> bool:
-        return len(self.cells) > 1
-
-    @cached_property
-    def key(self) -> str:
-        """The text with all whitespace removed: the form labels and titles are matched on."""
-        return "".join(self.text.split())
+    def __post_init__(self) -> None:
+        # computed once: labels and titles are matched on the whitespace-free text
+        self.key = "".join(self.text.split())
+        self.is_row = len(self.cells) > 1
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -64,11 +65,12 @@ def find_complaints(lines: list[Line]) -> list[Complaint]:
         keywords = [(m.start(), m.end(), m.lastgroup) for m in _KEYWORDS.finditer(text)]
         if not keywords:
             continue
+        ends = [k[1] for k in keywords]
         for fig in _FIGURE.finditer(text):
-            before = [k for k in keywords if k[1] <= fig.start()]
-            if not before:
+            nearest = bisect.bisect_right(ends, fig.start()) - 1
+            if nearest < 0:
                 continue
-            k_start, k_end, channel = before[-1]
+            k_start, k_end, channel = keywords[nearest]
             gap = text[k_end : fig.start()]
             if channel in found or len(gap) > _WINDOW or _SENTENCE_BREAK.search(gap):
                 continue

@@ -218,7 +218,9 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
     ncols = len(labels.APPLICANT_COLUMNS)
     for line in rows:
         row = split_row(line.cells)
-        if any(squeeze(c) in ("自然人", "申请人情况") for c in line.cells):
+        if ("自然人" in line.key or "申请人情况" in line.key) and any(
+            squeeze(c) in ("自然人", "申请人情况") for c in line.cells
+        ):
             positions = _applicant_positions(line.cells)
             if len(positions) == ncols and not _loose(fmt):
                 header = (len(line.cells), positions)

@@ -69,7 +69,8 @@ def _decode_mixed(data: bytes) -> str | None:
 def split_cells(line: str) -> tuple[str, ...]:
     """Cells of one normalised line: tab-separated, or a markdown / pipe table row."""
     if "\t" in line:
-        return tuple(collapse(c) for c in line.split("\t"))
+        # normalise_text already folded every run of spaces to one: only the ends remain
+        return tuple(c.strip(" ") for c in line.split("\t"))
     stripped = line.strip()
     if stripped.startswith("|") and stripped.count("|") >= 2:
         inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]

@@ -128,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--min-metadata-accuracy", type=float, default=1.0)
     evaluate.set_defaults(func=cmd_eval)
 
+    sub.add_parser("generate", help="synthetic reports with gold: N --out DIR [--seed S]")
+
     demo = with_db(sub.add_parser("demo", help="the whole job on the bundled sample reports"))
     demo.add_argument("paths", nargs="*", default=["data/samples"], help="report folders")
     demo.set_defaults(func=cmd_demo)
@@ -137,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from loaders.lock import WarehouseBusy, warehouse_lock
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["generate"]:  # its own parser: N --out DIR [--seed S] [--formats ...]
+        from loaders.generate import main as generate_main
+
+        return generate_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command not in WRITERS:
         return args.func(args)

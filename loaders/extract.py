@@ -70,7 +70,7 @@ def extract(path_str: str, seconds: float = FILE_SECONDS) -> Extracted:
         size = path.stat().st_size
         limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_FILE_BYTES
         if size > limit:
-            return _failed(
+            return failed(
                 path_str,
                 None,
                 size,
@@ -80,14 +80,14 @@ def extract(path_str: str, seconds: float = FILE_SECONDS) -> Extracted:
             )
         data = path.read_bytes()
     except OSError as exc:
-        return _failed(path_str, None, 0, "unreadable_file", f"cannot read the file: {exc}")
+        return failed(path_str, None, 0, "unreadable_file", f"cannot read the file: {exc}")
     document_id = sha256_of(data)
     try:
         with time_limit(seconds):
             doc = read_document(path, data)
             parsed = parse_document(doc)
     except FileTimeout:
-        return _failed(
+        return failed(
             path_str,
             document_id,
             len(data),
@@ -96,7 +96,7 @@ def extract(path_str: str, seconds: float = FILE_SECONDS) -> Extracted:
             "the file is unusually large or complex: check it by hand",
         )
     except MemoryError:
-        return _failed(
+        return failed(
             path_str,
             document_id,
             len(data),
@@ -104,9 +104,9 @@ def extract(path_str: str, seconds: float = FILE_SECONDS) -> Extracted:
             "reading the file needed more memory than one report may use; check it by hand",
         )
     except ReadError as exc:
-        return _failed(path_str, document_id, len(data), exc.code, exc.message)
+        return failed(path_str, document_id, len(data), exc.code, exc.message)
     except Exception as exc:  # noqa: BLE001 - a parser bug must cost one file, not the batch
-        return _failed(
+        return failed(
             path_str,
             document_id,
             len(data),
@@ -116,7 +116,7 @@ def extract(path_str: str, seconds: float = FILE_SECONDS) -> Extracted:
     return _flatten(path, document_id, len(data), doc, parsed)
 
 
-def _failed(path: str, document_id: str | None, size: int, code: str, message: str) -> Extracted:
+def failed(path: str, document_id: str | None, size: int, code: str, message: str) -> Extracted:
     return Extracted(
         path, document_id, size, issues=[(code, "error", None, None, message)], error=code
     )

@@ -14,10 +14,11 @@ from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
+import duckdb
 from tqdm import tqdm
 
 from loaders import store
-from loaders.extract import Extracted, extract
+from loaders.extract import Extracted, extract, failed
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".pdf", ".docx"}
 BATCH_SIZE = 2000  # documents per transaction: bounds memory, keeps each batch whole
@@ -61,6 +62,29 @@ def discover(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
+def _store(con, batch: list[Extracted], run_id: str) -> list[Extracted]:
+    """Write a batch; if the database refuses it, write its documents one by one so that only
+    the offending file fails (and is reported), never the batch."""
+    try:
+        store.write_batch(con, batch, run_id, datetime.now())
+        return batch
+    except duckdb.Error:
+        pass
+    stored = []
+    for item in batch:
+        try:
+            store.write_batch(con, [item], run_id, datetime.now())
+        except duckdb.Error as exc:
+            item = failed(
+                item.path, item.document_id, item.size_bytes, "store_error",
+                f"the parsed report could not be stored ({type(exc).__name__}: {exc}); "
+                "please report this file",
+            )  # fmt: skip
+            store.write_batch(con, [item], run_id, datetime.now())
+        stored.append(item)
+    return stored
+
+
 def new_run_id() -> str:
     return f"{datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
@@ -100,8 +124,8 @@ def load_paths(
             if digest is not None:
                 in_batch.add(digest)
             todo.append(str(path))
-        for batch in _parsed_batches(todo, workers, progress, batch_size):
-            store.write_batch(con, batch, run_id, datetime.now())
+        for parsed in _parsed_batches(todo, workers, progress, batch_size):
+            batch = _store(con, parsed, run_id)
             for item in batch:
                 for code, *_ in item.issues:
                     summary.issues_by_code[code] += 1

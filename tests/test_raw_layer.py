@@ -119,3 +119,20 @@ def test_reloading_the_same_files_changes_nothing(tmp_path):
         runs = c.execute("select count(*) from raw.load_runs").fetchone()[0]
     assert (first.loaded, second.loaded, second.unchanged) == (5, 0, 5)
     assert before == after and runs == 2
+
+
+def test_a_document_the_database_refuses_fails_alone(tmp_path):
+    from loaders import store
+    from loaders.extract import extract
+    from loaders.load import _store
+
+    con = store.connect(tmp_path / "w.duckdb")
+    good = extract(str(SAMPLES / "000_f6bb5fbcfd8441cc.txt"))
+    bad = extract(str(SAMPLES / "001_dd09eda2b8fcd8ea.txt"))
+    bad.cells.append(bad.cells[0])  # a duplicate key the raw layer refuses
+    stored = _store(con, [good, bad], "run-1")
+    assert [item.error for item in stored] == [None, "store_error"]
+    assert con.execute("select count(*) from raw.documents").fetchall() == [(1,)]
+    codes = con.execute("select code from raw.parse_issues where document_id is null").fetchall()
+    con.close()
+    assert codes == [("store_error",)]

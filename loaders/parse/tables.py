@@ -69,7 +69,7 @@ class TableResult:
         seen: set[tuple[str, str]],
         quiet: bool = False,
     ) -> None:
-        if any((row_key, c) in seen for c in columns):
+        if len(set(columns)) != len(columns) or any((row_key, c) in seen for c in columns):
             self.issue("duplicate_row", "warning", f"{table} row {row_key} printed twice", line)
             return
         blanks = [c for c, v in zip(columns, placed, strict=True) if v.number is None]
@@ -100,11 +100,12 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
     for line in rows:
         text = line.key
         if "信息内容" in text:
-            measures = [
-                (key, _money_unit(cell))
-                for cell in line.cells
-                for key in labels.measures_in(squeeze(cell))
-            ]
+            measures = []
+            for cell in line.cells:
+                for key in labels.measures_in(squeeze(cell)):
+                    # a spanned header repeated in every covered cell names one measure
+                    if key not in (m for m, _ in measures):
+                        measures.append((key, _money_unit(cell)))
             continue
         # Extractions flatten some table 二 rows into prose ("行政许可 97"): split on spaces.
         row = split_row(line.cells if line.is_row else tuple(line.text.split()))
@@ -342,7 +343,8 @@ def parse_statistics(rows: list[Line], out: TableResult) -> None:
         row = split_row(line.cells)
         if not row.values:
             continue
-        value = parse_value(row.values[-1])
+        printed = [v for v in row.values if v.strip()] or [""]  # stray trailing tabs
+        value = parse_value(printed[-1])
         if value is None or (not value.raw and sum(1 for c in line.cells if c) < 2):
             continue  # a group heading, not a figure
         own = "下属单位" not in row.label

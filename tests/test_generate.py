@@ -417,13 +417,10 @@ def test_known_gap_html_ragged_row_is_flagged(tmp_path):
     assert not silent
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: tab-padded label, empty last cell")
-def test_known_gap_txt_padded_label_with_empty_last_cell_is_flagged(tmp_path):
+def test_txt_padded_label_with_empty_last_cell_is_flagged(tmp_path):
     # Tab-separated text as extracted from a merged grid: the label （一）予以公开 spans two
     # columns, so a padding tab follows it; when the row's last cell (总计) is empty too, the
-    # padding is read as a blank 自然人 and every figure moves one column right, with no
-    # row_misaligned issue (loaders/parse/cells.py, place(): leading pad popped after the
-    # trailing blank was stripped).
+    # figures could sit one column to either side: the row must be refused, not shifted.
     from loaders.parse import parse_document
     from loaders.readers.text import read_text
 

@@ -34,18 +34,24 @@ def place(values: list[str], ncols: int, loose_edges: bool) -> Placement:
     """Map the value cells of a row onto `ncols` columns.
 
     A row is placed only where every plausible alignment gives the same value per column:
-    an exact count; surplus empty cells at the edges (tab-separated text carries stray tabs);
-    surplus values that are all equal; or an all-blank row. `loose_edges` says that empty
-    cells at the edges of the row carry no meaning (plain text); in real grids they do.
+    an exact count; surplus empty cells at the edges of tab-separated text (stray tabs);
+    surplus values that are all equal; one value per column read past spanned empty cells;
+    or an all-blank row. `loose_edges` says that empty cells at the edges of the row carry no
+    meaning (plain text); in real grids every cell is a cell, so a surplus is ambiguous.
     """
     cells = list(values)
+    stray_tail = 0
     if loose_edges:
+        # Tab text: empty cells at the ends are stray tabs, unless the count says otherwise.
         while cells and not cells[-1].strip():
             cells.pop()
-    while len(cells) > ncols and not cells[-1].strip():
-        cells.pop()
-    while len(cells) > ncols and not cells[0].strip():
-        cells.pop(0)
+            stray_tail += 1
+        while len(cells) > ncols and not cells[0].strip():
+            cells.pop(0)
+        if stray_tail and len(cells) == ncols and not cells[0].strip() and any(cells):
+            # A leading blank plus dropped trailing tabs: the figures may sit one column to
+            # either side (a padded label, or a blank last cell). Refuse rather than guess.
+            return Placement(None, "a blank first cell and trailing tabs: alignment ambiguous")
     parsed = [parse_value(c) for c in cells]
     if any(p is None for p in parsed):
         return Placement(None, "a cell among the values is not a number")

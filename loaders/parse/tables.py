@@ -162,6 +162,17 @@ def _applicant_positions(cells: tuple[str, ...]) -> dict[str, int]:
     return positions
 
 
+_ORGANISATION_HEADERS = ("商业企业", "科研机构", "法律服务")
+
+
+def _is_applicant_header(line: Line) -> bool:
+    if not line.is_row:
+        return False
+    if "自然人" in line.key or "申请人情况" in line.key:
+        return any(squeeze(c) in ("自然人", "申请人情况") for c in line.cells)
+    return sum(needle in line.key for needle in _ORGANISATION_HEADERS) >= 2
+
+
 def _by_header(line: Line, header: tuple[int, dict[str, int]] | None) -> list[str] | None:
     """The row's cells under the header's applicant columns, when the grid lines up."""
     if header is None or len(line.cells) != header[0]:
@@ -216,16 +227,21 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
     last_outcome: str | None = None
     pending = ""  # label text of preceding value-less rows, for labels broken away from values
     header: tuple[int, dict[str, int]] | None = None
+    partial: tuple[int, dict[str, int]] | None = None
     ncols = len(labels.APPLICANT_COLUMNS)
     for line in rows:
         row = split_row(line.cells)
-        if ("自然人" in line.key or "申请人情况" in line.key) and any(
-            squeeze(c) in ("自然人", "申请人情况") for c in line.cells
-        ):
+        if _is_applicant_header(line):
+            # Header rows stack (自然人 / 总计 above the five organisation columns): merge the
+            # positions of consecutive header rows of one grid width.
             positions = _applicant_positions(line.cells)
+            if partial and partial[0] == len(line.cells):
+                positions = {**partial[1], **positions}
+            partial = (len(line.cells), positions)
             if len(positions) == ncols and not _loose(fmt):
-                header = (len(line.cells), positions)
+                header = partial
             continue
+        partial = None
         group = labels.outcome_group(row.label) or group
         outcome = labels.match_outcome(row.label, group)
         if not any(v.strip() for v in row.values):

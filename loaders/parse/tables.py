@@ -4,6 +4,7 @@ and the pre-2019 statistics table. Rows are recognised by their labels, never by
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -188,6 +189,11 @@ class _Entry:
     guess: str | None  # outcome named by label text floating above the row
     values: list[Value] | None
     problem: str | None
+    label: str = ""
+
+
+# Real table 三 row labels start with their numbering (一、 / (一) / 1.); fragments do not.
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、])")
 
 
 def parse_applications(rows: list[Line], version: str, fmt: str, out: TableResult) -> None:
@@ -244,7 +250,21 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
         partial = None
         group = labels.outcome_group(row.label) or group
         outcome = labels.match_outcome(row.label, group)
-        if not any(v.strip() for v in row.values):
+        figureless = not any(v.strip() for v in row.values)
+        if figureless and row.label and not _NUMBERED.match(row.label):
+            # A label fragment wrapped onto its own line (容仍不明确, 期不补正…): it completes the
+            # row above when that row's figures came first, else the row below.
+            previous = entries[-1] if entries else None
+            if previous is not None and previous.line.number == line.number - 1:
+                completed = labels.match_outcome(previous.label + row.label, group)
+                if completed and previous.own and completed != previous.own:
+                    previous.own = completed
+                previous.label += row.label
+                last_outcome = previous.own or last_outcome
+            else:
+                pending += row.label
+            continue
+        if figureless:
             if outcome and outcome == last_outcome:
                 continue  # the rest of the previous row's label, wrapped onto its own line
             if outcome and line.is_row and len(row.values) >= ncols:
@@ -255,7 +275,6 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
                 pending = row.label if outcome else pending + row.label
             continue
         guess = labels.match_outcome(pending + row.label, group) if not outcome else None
-        pending = ""
         aligned = _by_header(line, header)
         placement = (
             Placement([parse_value(c) for c in aligned])
@@ -265,8 +284,12 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
         if outcome is None and placement.values is None:
             out.issue("stray_values", "info", "figures outside any table 三 row are ignored", line)
             continue
+        if pending and row.label and not _NUMBERED.match(row.label):
+            # figures on the second line of a wrapped label: the first line names the row
+            outcome = labels.match_outcome(pending + row.label, group) or outcome
+        pending = ""
         last_outcome = outcome or last_outcome
-        entries.append(_Entry(line, outcome, guess, placement.values, placement.problem))
+        entries.append(_Entry(line, outcome, guess, placement.values, placement.problem, row.label))
     return entries
 
 

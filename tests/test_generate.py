@@ -220,16 +220,6 @@ def _tagged_rows(record: dict, prefix: str) -> set[str]:
 
 
 KNOWN_GAPS = (
-    # A label broken over two lines (3.补正后申请内 / 容仍不明确): when the break falls inside the
-    # words that name the row, the first piece matches the group (（六）其他处理 → other_handling) or
-    # nothing, and the second piece, a tab-padded line without figures, is read as an all-blank
-    # row of its own (loaders/parse/tables.py, _application_entries).
-    Gap(
-        "label_broken_inside_its_keyword",
-        lambda r, row: row in {("applications", k) for k in _tagged_rows(r, "label_break")},
-        ("txt", "md"),
-        {"label_break": 1.0},
-    ),
     # PDF: the right-aligned sign-off date is joined with the next left-aligned line (附件：) as
     # if it wrapped, so the date line no longer parses (loaders/readers/pdf.py, _Paragraphs).
     Gap(

@@ -190,10 +190,15 @@ class _Entry:
     values: list[Value] | None
     problem: str | None
     label: str = ""
+    blank: bool = False  # a labelled row with no figures (perhaps wrapped: figures below)
 
 
 # Real table 三 row labels start with their numbering (一、 / (一) / 1.); fragments do not.
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、])")
+
+
+def _adjacent(entry: _Entry, line: Line) -> bool:
+    return entry.line.number == line.number - 1
 
 
 def parse_applications(rows: list[Line], version: str, fmt: str, out: TableResult) -> None:
@@ -255,7 +260,7 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
             # A label fragment wrapped onto its own line (容仍不明确, 期不补正…): it completes the
             # row above when that row's figures came first, else the row below.
             previous = entries[-1] if entries else None
-            if previous is not None and previous.line.number == line.number - 1:
+            if previous is not None and _adjacent(previous, line):
                 completed = labels.match_outcome(previous.label + row.label, group)
                 if completed and previous.own and completed != previous.own:
                     previous.own = completed
@@ -269,7 +274,7 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
                 continue  # the rest of the previous row's label, wrapped onto its own line
             if outcome and line.is_row and len(row.values) >= ncols:
                 blank = [Value(None, "")] * ncols  # a real row whose cells are all blank
-                entries.append(_Entry(line, outcome, None, blank, None))
+                entries.append(_Entry(line, outcome, None, blank, None, row.label, blank=True))
                 last_outcome = outcome
             elif row.label:
                 pending = row.label if outcome else pending + row.label
@@ -284,7 +289,17 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
         if outcome is None and placement.values is None:
             out.issue("stray_values", "info", "figures outside any table 三 row are ignored", line)
             continue
-        if pending and row.label and not _NUMBERED.match(row.label):
+        fragment = bool(row.label) and not _NUMBERED.match(row.label)
+        previous = entries[-1] if entries else None
+        follows_blank = previous is not None and previous.blank
+        if fragment and outcome is None and follows_blank and _adjacent(previous, line):
+            # figures on the second line of a wrapped label whose first line looked blank
+            previous.values, previous.problem, previous.blank = (
+                placement.values, placement.problem, False,
+            )  # fmt: skip
+            previous.label += row.label
+            continue
+        if pending and fragment:
             # figures on the second line of a wrapped label: the first line names the row
             outcome = labels.match_outcome(pending + row.label, group) or outcome
         pending = ""

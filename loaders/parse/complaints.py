@@ -16,6 +16,8 @@ CHANNEL_PATTERNS: list[tuple[str, str]] = [
     ("online_message_board", r"留言板|网站留言|网民留言|政民互动|网络问政"),
     ("public_opinion_response", r"舆情回应|回应公众关注|回应社会关切|网络舆情|舆情"),
 ]
+# Every channel pattern contains one of these: a cheap test before the full pattern runs.
+_HINTS = ("信访", "来信", "12345", "热线", "信箱", "留言", "政民", "问政", "舆情", "回应")
 _KEYWORDS = re.compile("|".join(f"(?P<{k}>{p})" for k, p in CHANNEL_PATTERNS))
 _FIGURE = re.compile(r"(?<![\d.第])(\d[\d,]*)\s*(人次|件|条|次|封|批|起|个)(?!%)")
 _SENTENCE_BREAK = re.compile(r"[。；;!?！？]")
@@ -62,6 +64,8 @@ def find_complaints(lines: list[Line]) -> list[Complaint]:
     """First figure per channel in prose lines, in reading order."""
     found: dict[str, Complaint] = {}
     for line, text in _paragraphs(lines):
+        if not any(hint in text for hint in _HINTS):
+            continue
         keywords = [(m.start(), m.end(), m.lastgroup) for m in _KEYWORDS.finditer(text)]
         if not keywords:
             continue

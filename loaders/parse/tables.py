@@ -15,7 +15,7 @@ from loaders.parse.cells import Placement, place, split_row
 from loaders.parse.values import Value, parse_value
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built ~200 times per report, frozen init is slow
 class Fact:
     table_key: str
     row_key: str

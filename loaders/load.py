@@ -6,9 +6,10 @@ import hashlib
 import os
 import sys
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
@@ -148,6 +149,21 @@ def load_paths(
     return summary
 
 
+CHUNK = 32  # files per task sent to a worker: amortises inter-process overhead
+
+
+def extract_many(paths: list[str]) -> list[Extracted]:
+    return [extract(path) for path in paths]
+
+
+def _crashed(path: str) -> Extracted:
+    return failed(
+        path, None, 0, "worker_crashed",
+        "the parse process died on this file or a neighbour (memory or a crash in a library); "
+        "load it alone to see which",
+    )  # fmt: skip
+
+
 def _limit_worker_memory() -> None:
     """A parse process that runs away with memory fails its file, not the machine."""
     import resource
@@ -174,15 +190,34 @@ def _parsed_batches(
                 yield batch
             return
         # spawn, not fork: the parent holds an open DuckDB connection.
+        chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        window = max(2, 2 * batch_size // CHUNK)  # two batches in flight: bounded memory
+        batch: list[Extracted] = []
         with ProcessPoolExecutor(
             workers, mp_context=get_context("spawn"), initializer=_limit_worker_memory
         ) as pool:
-            for start in range(0, len(todo), batch_size):
-                chunk = todo[start : start + batch_size]
-                batch = []
-                for item in pool.map(extract, chunk, chunksize=max(1, len(chunk) // (workers * 8))):
-                    batch.append(item)
-                    bar.update()
-                yield batch
+            # Workers parse the next chunks while this process stores the current batch.
+            in_flight = deque(pool.submit(extract_many, c) for c in chunks[:window])
+            submitted = len(in_flight)
+            while in_flight:
+                future = in_flight.popleft()
+                chunk = chunks[submitted - len(in_flight) - 1]
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    # a worker died (killed, or crashed in C code): name its files, go on alone
+                    results = [_crashed(path) for path in chunk]
+                    for rest in chunks[submitted - len(in_flight) :]:
+                        results.extend(extract(path) for path in rest)
+                    in_flight.clear()
+                    submitted = len(chunks)
+                batch.extend(results)
+                bar.update(len(results))
+                if submitted < len(chunks):
+                    in_flight.append(pool.submit(extract_many, chunks[submitted]))
+                    submitted += 1
+                if len(batch) >= batch_size or not in_flight:
+                    yield batch
+                    batch = []
     finally:
         bar.close()

@@ -63,8 +63,9 @@ create table if not exists raw.cells (
     unit varchar,
     line_number integer,
     source varchar,
-    loaded_at timestamp not null,
-    primary key (document_id, table_key, row_key, column_key)
+    loaded_at timestamp not null
+    -- unique per (document_id, table_key, row_key, column_key): the parser guarantees it and
+    -- dbt tests it; an index here would cost more than the whole insert at corpus scale
 );
 
 create table if not exists raw.complaints (
@@ -74,8 +75,8 @@ create table if not exists raw.complaints (
     unit varchar,
     evidence varchar not null,            -- the sentence or table row it came from
     line_number integer,
-    loaded_at timestamp not null,
-    primary key (document_id, channel_key)
+    loaded_at timestamp not null
+    -- unique per (document_id, channel_key), tested in dbt
 );
 
 create table if not exists raw.parse_issues (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 import pytest
 
@@ -9,6 +11,7 @@ from loaders.load import load_paths
 
 from .conftest import SAMPLES
 
+NOW = datetime(2026, 1, 1)
 TABLES = ("documents", "reports", "cells", "complaints", "parse_issues")
 
 
@@ -128,11 +131,11 @@ def test_a_document_the_database_refuses_fails_alone(tmp_path):
 
     con = store.connect(tmp_path / "w.duckdb")
     good = extract(str(SAMPLES / "000_f6bb5fbcfd8441cc.txt"))
-    bad = extract(str(SAMPLES / "001_dd09eda2b8fcd8ea.txt"))
-    bad.cells.append(bad.cells[0])  # a duplicate key the raw layer refuses
+    store.write_batch(con, [extract(str(SAMPLES / "001_dd09eda2b8fcd8ea.txt"))], "run-0", NOW)
+    bad = extract(str(SAMPLES / "001_dd09eda2b8fcd8ea.txt"))  # its key is taken: refused
     stored = _store(con, [good, bad], "run-1")
     assert [item.error for item in stored] == [None, "store_error"]
-    assert con.execute("select count(*) from raw.documents").fetchall() == [(1,)]
+    assert con.execute("select count(*) from raw.documents").fetchall() == [(2,)]
     codes = con.execute("select code from raw.parse_issues where document_id is null").fetchall()
     con.close()
     assert codes == [("store_error",)]

@@ -9,21 +9,28 @@ from loaders import store
 from loaders.load import LoadSummary, load_paths, new_run_id
 
 
-def _last_build_ok(db_path: Path) -> bool:
+def _marts_current(db_path: Path) -> bool:
+    """True when the last build and check succeeded and nothing was loaded since."""
     if not db_path.exists():
         return False
     con = store.connect(db_path)
     try:
-        rows = con.execute(
-            """select build_status, check_status from raw.load_runs
-               where build_status is not null order by started_at desc limit 1"""
-        ).fetchall()
-        marts = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts'"
+        stale = con.execute(
+            """with last_good as (
+                   select max(started_at) as at from raw.load_runs
+                   where build_status = 'success' and check_status = 'success'
+               )
+               select last_good.at is null or exists (
+                   select 1 from raw.load_runs
+                   where started_at > last_good.at and files_loaded > 0
+               ) or not exists (
+                   select 1 from information_schema.tables where table_schema = 'marts'
+               )
+               from last_good"""
         ).fetchall()[0][0]
     finally:
         con.close()
-    return bool(rows) and rows[0] == ("success", "success") and marts > 0
+    return not stale
 
 
 def run_pipeline(
@@ -35,7 +42,7 @@ def run_pipeline(
 
     run_id = new_run_id()
     started = datetime.now()
-    fresh = force or not _last_build_ok(db_path)
+    fresh = force or not _marts_current(db_path)
     summary = load_paths(paths, db_path, run_id=run_id, progress=True, command=command)
     if summary.loaded == 0 and summary.failed == 0 and not fresh:
         build_status = check_status = "skipped"

@@ -19,6 +19,7 @@ class Line:
     text: str
     cells: tuple[str, ...]
     source: str
+    padded: int = 0  # empty cells a reader added to square a short row of a grid
     key: str = field(init=False, repr=False, compare=False)  # text without whitespace
     is_row: bool = field(init=False, repr=False, compare=False)
 

@@ -251,18 +251,6 @@ KNOWN_GAPS = (
         {"html_misaligned_spans": 1.0, "blank_cells": 1.0},
     ),
 )
-# HTML row with one <td> too few: the reader pads the row to the grid width, so the figures are
-# placed under the header without any issue (the row should be flagged as misaligned).
-HTML_RAGGED_ROW = "html_row_one_cell_short_is_not_flagged"
-
-
-def _silent_ambiguity_excused(record: dict, row_key: str) -> bool:
-    if _fmt(record) == "html" and f"missing_value:{row_key}" in record["accidents"]:
-        return True  # HTML_RAGGED_ROW
-    # TXT_PAD_THEN_BLANK: a tab-padded label whose row ends with an empty cell
-    return _fmt(record) == "txt" and any(
-        a.startswith("blank_cell:") and a.split(":")[2] == row_key for a in record["accidents"]
-    )
 
 
 def _explained(record: dict, rows: set[tuple[str, str]]) -> str | None:
@@ -343,7 +331,7 @@ def test_round_trip_ambiguous_rows_raise_parse_issues(corpus):
         for record in records:
             for row_key in _ambiguous(record):
                 flagged = _row_flagged(con, ids[record["source_file"]], row_key)
-                if not flagged and not _silent_ambiguity_excused(record, row_key):
+                if not flagged:
                     missing.append(f"{record['source_file']}: {row_key} {record['accidents']}")
     assert not missing, "ambiguous rows without a parse issue:\n" + "\n".join(missing)
 
@@ -393,8 +381,7 @@ def test_md_repeated_spans_load(tmp_path):
     assert summary.failed == 0 and gold.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: " + HTML_RAGGED_ROW)
-def test_known_gap_html_ragged_row_is_flagged(tmp_path):
+def test_html_ragged_row_is_flagged(tmp_path):
     records, db = _gap_corpus(tmp_path, ("html",), {"missing_value": 1.0}, n=6)
     with duckdb.connect(str(db), read_only=True) as con:
         ids = _document_ids(con)

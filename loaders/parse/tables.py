@@ -118,6 +118,8 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
             out.issue("row_unmatched", "warning", f"no measures known for item {item}", line)
             continue
         placement = place(row.values, len(columns), _loose(fmt))
+        if line.padded and placement.values is not None and not _all_filled(placement):
+            placement = Placement(None, f"the row has {line.padded} cell(s) fewer than its table")
         if placement.values is None:
             out.unplaced(
                 "disclosures", item, [m for m, _ in columns], line, placement.problem, seen
@@ -195,6 +197,10 @@ class _Entry:
 
 # Real table 三 row labels start with their numbering (一、 / (一) / 1.); fragments do not.
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、])")
+
+
+def _all_filled(placement: Placement) -> bool:
+    return all(v is not None and v.raw for v in placement.values or ())
 
 
 def _adjacent(entry: _Entry, line: Line) -> bool:
@@ -286,6 +292,9 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
             if aligned is not None
             else place(row.values, ncols, _loose(fmt))
         )
+        if line.padded and placement.values is not None and not _all_filled(placement):
+            # a short row squared with blanks: its figures may belong further right
+            placement = Placement(None, f"the row has {line.padded} cell(s) fewer than its table")
         if outcome is None and placement.values is None:
             out.issue("stray_values", "info", "figures outside any table 三 row are ignored", line)
             continue

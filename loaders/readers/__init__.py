@@ -68,9 +68,10 @@ def join_breaks(text: str) -> str:
     return normalise_cell(_BREAK.sub("", text))
 
 
-def row_line(number: int, cells: tuple[str, ...], source: str) -> Line:
+def row_line(number: int, cells: tuple[str, ...], source: str, padded: int = 0) -> Line:
     """A table-row Line: `text` is the non-empty cells joined by a space."""
-    return Line(number=number, text=" ".join(c for c in cells if c), cells=cells, source=source)
+    text = " ".join(c for c in cells if c)
+    return Line(number=number, text=text, cells=cells, source=source, padded=padded)
 
 
 def prose_line(number: int, text: str, source: str) -> Line:

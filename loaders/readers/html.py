@@ -383,6 +383,12 @@ def _cell_text(cell: etree._Element) -> str:
 
 def table_grid(table: etree._Element) -> list[tuple[str, ...]]:
     """Expand a table into a rectangular grid of cell texts."""
+    return [cells for cells, _padded in padded_grid(table)]
+
+
+def padded_grid(table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
+    """The rectangular grid, each row with the number of empty cells added to square it
+    (a row printed with too few cells: where its figures belong is not certain)."""
     trs = table.xpath(".//tr")
     grid: list[list[str]] = []
     pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text)
@@ -416,7 +422,7 @@ def table_grid(table: etree._Element) -> list[tuple[str, ...]]:
                 row.append("")
         grid.append(row)
     width = max((len(r) for r in grid), default=0)
-    return [tuple(r + [""] * (width - len(r))) for r in grid]
+    return [(tuple(r + [""] * (width - len(r))), width - len(r)) for r in grid]
 
 
 def _span(value: str | None, zero_means: int) -> int:
@@ -450,14 +456,14 @@ class _Emitter:
     def table(self, table: etree._Element) -> None:
         self.flush()
         self.tables += 1
-        for number, cells in enumerate(table_grid(table), start=1):
+        for number, (cells, padded) in enumerate(padded_grid(table), start=1):
             if not any(cells):
                 continue
             source = f"table {self.tables} row {number}"
             if len(cells) == 1:
                 self.lines.append(prose_line(len(self.lines) + 1, cells[0], source))
             else:
-                self.lines.append(row_line(len(self.lines) + 1, cells, source))
+                self.lines.append(row_line(len(self.lines) + 1, cells, source, padded))
 
     def walk(self, el: etree._Element) -> None:
         if not isinstance(el.tag, str):

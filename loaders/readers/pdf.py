@@ -167,7 +167,10 @@ class _Paragraphs:
             return False  # rows of an unruled table stay one per line
         if prev.text.rstrip(_CLOSERS).endswith(_TERMINATORS):
             return False  # a sentence ended with the line: splitting there loses nothing
-        wrapped = prev.x1 >= self.right - self.tolerance
+        # prose that wraps starts at the margin (or a two-character indent); a right-aligned
+        # sign-off or date also reaches the right margin but starts far from the left
+        starts_left = prev.x0 <= self.left + 4 * (prev.bottom - prev.top)
+        wrapped = starts_left and prev.x1 >= self.right - self.tolerance
         unindented = cur.x0 <= self.left + self.tolerance
         if cur.page == prev.page:
             close = cur.top - prev.bottom <= 1.5 * (prev.bottom - prev.top)

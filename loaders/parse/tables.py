@@ -176,6 +176,15 @@ def _is_applicant_header(line: Line) -> bool:
     return sum(needle in line.key for needle in _ORGANISATION_HEADERS) >= 2
 
 
+def _between_anchors(positions: dict[str, int]) -> dict[str, int]:
+    """自然人 and 总计 found exactly six columns apart: the five between them are the
+    organisation columns in template order, even where extraction garbled their headers."""
+    first, last = positions.get("natural_person"), positions.get("total")
+    if first is None or last is None or last - first != len(labels.APPLICANT_COLUMNS) - 1:
+        return positions
+    return {key: first + i for i, key in enumerate(labels.APPLICANT_COLUMNS)}
+
+
 def _by_header(line: Line, header: tuple[int, dict[str, int]] | None) -> list[str] | None:
     """The row's cells under the header's applicant columns, when the grid lines up."""
     if header is None or len(line.cells) != header[0]:
@@ -254,6 +263,7 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
             positions = _applicant_positions(line.cells)
             if partial and partial[0] == len(line.cells):
                 positions = {**partial[1], **positions}
+            positions = _between_anchors(positions)
             partial = (len(line.cells), positions)
             if len(positions) == ncols and not _loose(fmt):
                 header = partial

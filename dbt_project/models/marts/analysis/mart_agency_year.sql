@@ -1,6 +1,24 @@
 -- DOMAIN.md section 8 metrics per agency and report year. Counts come from the report's own cells
 -- (the 总计 column of table 三); rates are divided with safe_divide, so a zero or null denominator
 -- gives null; a group metric (e.g. all 不予公开 rows) is null when any of its cells is blank.
+--
+-- Incremental, with the agency as the unit: a new report changes other rows of its agency (which
+-- version of a year is the latest, report_count, the next year's previous-report and year-over-year
+-- columns, the agency's display name and kind), so a build recomputes every row of each agency
+-- that has a report loaded since the latest loaded_at already in the table, and those rows replace
+-- all the agency's old rows (unique_key agency_id). Other agencies' rows are left as they are:
+-- nothing here depends on another agency.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='agency_id',
+        on_schema_change='fail',
+    )
+}}
+
+{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
+
 with
 
 reports as (
@@ -45,6 +63,21 @@ agencies as (
 
 ),
 
+scoped_reports as (
+
+    -- every report on a full build; incrementally every report of the agencies with a report
+    -- loaded since the last build
+    select * from reports
+    {%- if is_incremental() %}
+    where agency_id in (
+        select new_reports.agency_id
+        from reports as new_reports
+        where new_reports.loaded_at > {{ watermark }}
+    )
+    {%- endif %}
+
+),
+
 agency_year_reports as (
 
     -- one report per agency and year: the latest loaded one when an organ has several
@@ -54,9 +87,10 @@ agency_year_reports as (
         region_id,
         report_year,
         template_version,
+        loaded_at,
         count(*) over (partition by agency_id, report_year) as report_count
 
-    from reports
+    from scoped_reports
     where agency_id is not null
         and report_year is not null
     qualify row_number() over (
@@ -111,6 +145,7 @@ application_counts as (
         ) as applications_carried_forward
 
     from applications
+    where report_id in (select agency_year_reports.report_id from agency_year_reports)
     group by report_id
 
 ),
@@ -136,6 +171,7 @@ review_counts as (
             as litigation_pending
 
     from reviews
+    where report_id in (select agency_year_reports.report_id from agency_year_reports)
     group by report_id
 
 ),
@@ -173,6 +209,7 @@ disclosure_counts as (
         ) as procurement_amount_wan_yuan
 
     from disclosures
+    where report_id in (select agency_year_reports.report_id from agency_year_reports)
     group by report_id
 
 ),
@@ -193,6 +230,7 @@ complaint_counts as (
         sum(value) as complaints_total
 
     from complaints
+    where report_id in (select agency_year_reports.report_id from agency_year_reports)
     group by report_id
 
 ),
@@ -208,6 +246,7 @@ identity_counts as (
 
     from identity_checks
     where identity_kind = 'within_report'
+        and report_id in (select agency_year_reports.report_id from agency_year_reports)
     group by report_id
 
 ),
@@ -307,7 +346,9 @@ metrics as (
         lag(agency_year_reports.report_year) over (
             partition by agency_year_reports.agency_id
             order by agency_year_reports.report_year
-        ) as previous_report_year
+        ) as previous_report_year,
+        -- timestamps
+        agency_year_reports.loaded_at
 
     from agency_year_reports
     left join agencies
@@ -329,7 +370,7 @@ final as (
 
     -- change against the same agency's previous report (not necessarily the previous calendar year)
     select
-        current_year.*,
+        current_year.* exclude (loaded_at),
         current_year.report_year - current_year.previous_report_year as years_since_previous_report,
         {{ yoy_columns('applications_new') }},
         {{ yoy_columns('workload') }},
@@ -341,7 +382,8 @@ final as (
         {{ yoy_columns('licensing_decisions') }},
         {{ yoy_columns('penalty_decisions') }},
         {{ yoy_columns('proactive_documents_issued') }},
-        {{ yoy_columns('complaints_total') }}
+        {{ yoy_columns('complaints_total') }},
+        current_year.loaded_at
 
     from metrics as current_year
     left join metrics as previous_year

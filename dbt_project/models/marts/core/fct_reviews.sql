@@ -1,14 +1,36 @@
+-- Incremental: a build processes only the reports loaded since the latest loaded_at already in
+-- the table (a report is immutable and its rows depend on nothing but its own cells, its
+-- resolved agency / region and the seeds); `--full-refresh` rebuilds it from every report.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['report_id', 'review_kind_key', 'outcome_key'],
+        on_schema_change='fail',
+    )
+}}
+
+{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
+
 with
 
 cells as (
 
     select * from {{ ref('int_cells_harmonised') }}
+    {%- if is_incremental() %}
+    -- a cell carries its report's load stamp: this only prunes raw.cells to the new row groups
+    where loaded_at > {{ watermark }}
+    {%- endif %}
 
 ),
 
 reports as (
 
     select * from {{ ref('int_reports_resolved') }}
+    {%- if is_incremental() %}
+    -- the driver: the reports loaded since the last build
+    where loaded_at > {{ watermark }}
+    {%- endif %}
 
 ),
 
@@ -35,7 +57,9 @@ final as (
         -- booleans
         cells.is_blank,
         cells.is_key_in_template_version,
-        cells.is_comparable_across_versions
+        cells.is_comparable_across_versions,
+        -- timestamps
+        reports.loaded_at
 
     from cells
     inner join reports

@@ -2,6 +2,24 @@
 -- per report. Every identity lists the cells it expects as operands; a side is computed only when
 -- all its operand cells exist and are not blank, so a blank or missing operand makes the check
 -- NOT_ASSESSABLE instead of silently treating the blank as 0.
+--
+-- Incremental: a build recomputes the reports loaded since the latest loaded_at already in the
+-- table and every other report of their agencies, because a new report changes the cross-year
+-- checks of its agency's other reports (the previous year's report gains its next. operands, or
+-- another next report when a newer version of the year is loaded). The rows of each recomputed
+-- report replace all its old rows (unique_key report_id: the set of a report's cross-year rows
+-- can change, so it is replaced whole, not row by row).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='report_id',
+        on_schema_change='fail',
+    )
+}}
+
+{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
+
 with
 
 reports as (
@@ -40,6 +58,22 @@ vocabulary as (
 
 ),
 
+scoped_reports as (
+
+    -- the reports whose checks this build computes: every report on a full build; incrementally
+    -- the reports loaded since the last build and all reports of their agencies
+    select * from reports
+    {%- if is_incremental() %}
+    where loaded_at > {{ watermark }}
+        or agency_id in (
+            select new_reports.agency_id
+            from reports as new_reports
+            where new_reports.loaded_at > {{ watermark }}
+        )
+    {%- endif %}
+
+),
+
 cells as (
 
     select report_id, 'applications' as table_key, outcome_key as row_key,
@@ -56,6 +90,16 @@ cells as (
 
 ),
 
+scoped_cells as (
+
+    -- the operands of the scoped reports (a next report is of the same agency, so in scope too)
+    select * from cells
+    {%- if is_incremental() %}
+    where report_id in (select scoped_reports.report_id from scoped_reports)
+    {%- endif %}
+
+),
+
 assessed_reports as (
 
     -- the identities are those of the 2019 / 2021 templates
@@ -67,7 +111,7 @@ assessed_reports as (
         template_version,
         loaded_at
 
-    from reports
+    from scoped_reports
     where template_version in ('v2019', 'v2021')
 
 ),
@@ -366,15 +410,15 @@ operand_values as (
 
     select
         operands.*,
-        cells.report_id is not null as is_present,
-        cells.value
+        scoped_cells.report_id is not null as is_present,
+        scoped_cells.value
 
     from operands
-    left join cells
-        on operands.operand_report_id = cells.report_id
-        and operands.table_key = cells.table_key
-        and operands.row_key = cells.row_key
-        and operands.column_key = cells.column_key
+    left join scoped_cells
+        on operands.operand_report_id = scoped_cells.report_id
+        and operands.table_key = scoped_cells.table_key
+        and operands.row_key = scoped_cells.row_key
+        and operands.column_key = scoped_cells.column_key
 
 ),
 
@@ -466,7 +510,9 @@ final as (
         sides.lhs - sides.rhs as difference,
         sides.operand_count,
         sides.missing_operand_count,
-        sides.blank_operand_count
+        sides.blank_operand_count,
+        -- timestamps
+        assessed_reports.loaded_at
 
     from sides
     inner join assessed_reports

@@ -1,0 +1,26 @@
+{#- The watermark of an incremental report-level model: the latest loaded_at already in the target
+    ({{ this }}), as a timestamp literal; '-infinity' when the target is empty (a first build on
+    an empty raw layer must not freeze the watermark at null). A literal rather than a subquery, so
+    that `loaded_at > <watermark>` is pushed into the raw table scans and prunes their row groups
+    by their min / max statistics (raw rows are appended in load order). Call it only inside
+    `{% if is_incremental() %}`. A target built before the model became incremental has no
+    loaded_at column: that needs one `nianbao build --full-refresh`, and the error says so. -#}
+{% macro loaded_at_watermark() -%}
+    {%- if not execute -%}
+        {{ return("'-infinity'::timestamp") }}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(this)
+        | map(attribute='name') | map('lower') | list -%}
+    {%- if 'loaded_at' not in columns -%}
+        {{ exceptions.raise_compiler_error(
+            this ~ ' has no loaded_at column: it was built before the model became incremental.'
+            ~ ' Rebuild it once with `nianbao build --full-refresh` (dbt build --full-refresh).'
+        ) }}
+    {%- endif -%}
+    {%- set latest = run_query('select max(loaded_at)::varchar from ' ~ this)
+        .columns[0].values()[0] -%}
+    {%- if latest is none -%}
+        {{ return("'-infinity'::timestamp") }}
+    {%- endif -%}
+    {{ return("'" ~ latest ~ "'::timestamp") }}
+{%- endmacro %}

@@ -27,3 +27,11 @@ def test_first_mention_wins_and_evidence_is_the_sentence():
     (found,) = find_complaints([line])
     assert (found.channel_key, found.value, found.line.number) == ("petition", 8, 7)
     assert found.evidence == "共受理信访件 8 件，涉及工资等 7 件。"
+
+
+def test_a_figure_is_never_glued_together_across_a_line_end():
+    lines = [
+        Line(1, "000000000000012345:1", ("000000000000012345:1",), "line 1"),
+        Line(2, "0件", ("0件",), "line 2"),
+    ]
+    assert {c.channel_key: c.value for c in find_complaints(lines)} == {"hotline": 0}

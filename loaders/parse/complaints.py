@@ -53,7 +53,9 @@ def _paragraphs(lines: list[Line]) -> list[tuple[Line, str]]:
             continue
         if open_paragraph:
             first, text = out[-1]
-            out[-1] = (first, text + line.text)
+            # never glue digits across a line end: a figure must be printed whole on one line
+            glue = " " if text[-1:].isdigit() and line.text[:1].isdigit() else ""
+            out[-1] = (first, text + glue + line.text)
         else:
             out.append((line, line.text))
         open_paragraph = len(line.text) >= 20 and not _PARAGRAPH_END.search(line.text)

@@ -189,7 +189,9 @@ REPORT_TABLES = SuiteSpec(
         gxe.ExpectColumnValuesToBeInSet(
             column="missing_table_count",
             value_set=[0],
-            **error(
+            # a source that omits a table (a blank form, a truncated page) is a fact about the
+            # document, already a missing_table parse issue: worth a look, not a broken warehouse
+            **warning(
                 "A report lacks a table its template requires (see missing_tables), so its "
                 "figures are missing from the marts rather than zero. Open the file: if the "
                 "table is there, the parser missed it (raw.parse_issues names the lines it "

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from tqdm import tqdm
 
 from loaders import store
 from loaders.extract import Extracted, extract, failed
+from loaders.store import utc_now
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".pdf", ".docx"}
 BATCH_SIZE = 2000  # documents per transaction: bounds memory, keeps each batch whole
@@ -67,27 +67,27 @@ def _store(con, batch: list[Extracted], run_id: str) -> list[Extracted]:
     """Write a batch; if the database refuses it, write its documents one by one so that only
     the offending file fails (and is reported), never the batch."""
     try:
-        store.write_batch(con, batch, run_id, datetime.now())
+        store.write_batch(con, batch, run_id, utc_now())
         return batch
     except duckdb.Error:
         pass
     stored = []
     for item in batch:
         try:
-            store.write_batch(con, [item], run_id, datetime.now())
+            store.write_batch(con, [item], run_id, utc_now())
         except duckdb.Error as exc:
             item = failed(
                 item.path, item.document_id, item.size_bytes, "store_error",
                 f"the parsed report could not be stored ({type(exc).__name__}: {exc}); "
                 "please report this file",
             )  # fmt: skip
-            store.write_batch(con, [item], run_id, datetime.now())
+            store.write_batch(con, [item], run_id, utc_now())
         stored.append(item)
     return stored
 
 
 def new_run_id() -> str:
-    return f"{datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    return f"{utc_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
 def _fingerprint(path: Path) -> str | None:
@@ -109,7 +109,7 @@ def load_paths(
 ) -> LoadSummary:
     """Load every report under `paths` into the raw layer of `db_path`."""
     run_id = run_id or new_run_id()
-    started = datetime.now()
+    started = utc_now()
     summary = LoadSummary(run_id=run_id, db_path=db_path)
     con = store.connect(db_path)
     try:
@@ -139,7 +139,7 @@ def load_paths(
             con,
             {
                 "run_id": run_id, "command": command, "started_at": started,
-                "finished_at": datetime.now(), "files_seen": summary.files_seen,
+                "finished_at": utc_now(), "files_seen": summary.files_seen,
                 "files_loaded": summary.loaded, "files_unchanged": summary.unchanged,
                 "files_failed": summary.failed, "status": "loaded",
             },

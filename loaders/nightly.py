@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from loaders import store
 from loaders.load import LoadSummary, load_paths, new_run_id
+from loaders.store import utc_now
 
 
 def _marts_current(db_path: Path) -> bool:
@@ -41,7 +41,7 @@ def run_pipeline(
     from loaders.check import check
 
     run_id = new_run_id()
-    started = datetime.now()
+    started = utc_now()
     fresh = force or not _marts_current(db_path)
     summary = load_paths(paths, db_path, run_id=run_id, progress=True, command=command)
     if summary.loaded == 0 and summary.failed == 0 and not fresh:
@@ -64,7 +64,7 @@ def run_pipeline(
             con,
             {
                 "run_id": run_id, "command": command, "started_at": started,
-                "finished_at": datetime.now(), "files_seen": summary.files_seen,
+                "finished_at": utc_now(), "files_seen": summary.files_seen,
                 "files_loaded": summary.loaded, "files_unchanged": summary.unchanged,
                 "files_failed": summary.failed, "build_status": build_status,
                 "check_status": check_status, "status": "success" if code == 0 else "error",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -40,6 +40,12 @@ _ISSUES = {
     "severity": pl.Utf8, "line_number": pl.Int32, "source": pl.Utf8, "message": pl.Utf8,
     "run_id": pl.Utf8, "loaded_at": pl.Datetime("us"),
 }  # fmt: skip
+
+
+def utc_now() -> datetime:
+    """Load stamps in UTC (naive, as stored): the incremental watermark never sees a clock
+    change or a time zone."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

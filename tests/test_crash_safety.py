@@ -46,11 +46,16 @@ def test_sigkill_mid_load_keeps_whole_documents_and_the_next_run_completes(tmp_p
     folder = tmp_path / "corpus"
     folder.mkdir()
     make_corpus(folder)
+    # Kill at fixed fractions of an uninterrupted load's duration on this machine, so the kills
+    # land mid-load however fast the machine is.
+    started = time.monotonic()
+    assert start_load(folder, tmp_path / "timing.duckdb").wait(timeout=300) == 0
+    duration = time.monotonic() - started
     cut_short = 0
-    for attempt, delay in enumerate((2.5, 3.5, 4.5)):
+    for attempt, fraction in enumerate((0.5, 0.7, 0.9)):
         db = tmp_path / f"w{attempt}.duckdb"
         process = start_load(folder, db)
-        time.sleep(delay)
+        time.sleep(duration * fraction)
         process.send_signal(signal.SIGKILL)
         process.wait()
         if not db.exists():
@@ -58,6 +63,6 @@ def test_sigkill_mid_load_keeps_whole_documents_and_the_next_run_completes(tmp_p
         before = consistent_counts(db)
         cut_short += before < FILES
         rerun = start_load(folder, db)
-        assert rerun.wait(timeout=120) == 0
+        assert rerun.wait(timeout=300) == 0
         assert consistent_counts(db) == FILES
     assert cut_short >= 1  # at least one kill landed mid-load

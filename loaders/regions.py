@@ -99,7 +99,7 @@ class _Unit(NamedTuple):
 class _Index(NamedTuple):
     units: dict[str, _Unit]
     names: dict[str, dict[str, str]]  # name -> {region_code: kind}
-    lengths: tuple[int, ...]  # distinct name lengths, longest first
+    lengths: dict[str, tuple[int, ...]]  # first character -> lengths of its names, longest first
     aliases: tuple[tuple[str, str, tuple[str, ...]], ...]  # (alias, code or "", contexts)
 
 
@@ -122,6 +122,7 @@ def _table() -> pl.DataFrame:
     )
 
 
+@functools.cache
 @functools.cache
 def _vintages() -> tuple[int, ...]:
     return tuple(sorted(_table()["year"].unique().to_list()))
@@ -206,7 +207,10 @@ def _index(year: int) -> _Index:
             )
 
     aliases = tuple(a for a in _alias_rows() if not a[1] or a[1] in units)
-    lengths = tuple(sorted({len(n) for n in names}, reverse=True))
+    by_first: dict[str, set[int]] = {}
+    for n in names:
+        by_first.setdefault(n[0], set()).add(len(n))
+    lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_first.items()}
     return _Index(units, names, lengths, aliases)
 
 
@@ -223,7 +227,8 @@ def _tokens(name: str, idx: _Index) -> list[_Token]:
 
     n, i = len(name), 0
     while i < n:
-        for length in idx.lengths:
+        # only the lengths of names that start with this character: most characters start none
+        for length in idx.lengths.get(name[i], ()):
             text = name[i : i + length]
             entry = idx.names.get(text) if len(text) == length else None
             if not entry:
@@ -332,9 +337,12 @@ def resolve_region(agency_name: str, year: int | None = None) -> RegionMatch | N
     as 巢湖市 in 2010, which was then a prefecture and is now a county-level city.
     """
     name = "".join(agency_name.split())
-    if not name:
-        return None
-    latest, vintage = _vintages()[-1], _vintage(year)
+    return _resolve_in_vintage(name, _vintage(year)) if name else None
+
+
+@functools.lru_cache(maxsize=8192)  # an organ reports every year under the same name
+def _resolve_in_vintage(name: str, vintage: int) -> RegionMatch | None:
+    latest = _vintages()[-1]
     match = _resolve(name, _index(vintage))
     if vintage == latest:
         return match

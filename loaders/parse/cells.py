@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from loaders.normalise import squeeze
 from loaders.parse.values import Value, parse_value
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):  # tuples: built for every table row, compared in C
     label: str  # squeezed label text of the row
     values: list[str]  # raw cells after the last label cell
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     values: list[Value | None] | None  # one per column; None when the row cannot be placed
     problem: str | None = None  # why it could not be placed, or what was assumed
 
@@ -26,8 +24,8 @@ def split_row(cells: tuple[str, ...]) -> Row:
     for i, cell in enumerate(cells):
         if cell and parse_value(cell) is None:
             last_label = i
-    label = squeeze("".join(c for c in cells[: last_label + 1] if c))
-    return Row(label=label, values=list(cells[last_label + 1 :]))
+    label = squeeze("".join(cells[: last_label + 1]))
+    return Row(label, list(cells[last_label + 1 :]))
 
 
 def place(values: list[str], ncols: int, loose_edges: bool) -> Placement:
@@ -53,7 +51,7 @@ def place(values: list[str], ncols: int, loose_edges: bool) -> Placement:
             # either side (a padded label, or a blank last cell). Refuse rather than guess.
             return Placement(None, "a blank first cell and trailing tabs: alignment ambiguous")
     parsed = [parse_value(c) for c in cells]
-    if any(p is None for p in parsed):
+    if None in parsed:
         return Placement(None, "a cell among the values is not a number")
     if not any(p.number is not None for p in parsed):
         return Placement([Value(None, "")] * ncols)

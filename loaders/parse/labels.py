@@ -8,6 +8,7 @@ first hit wins, so the more specific rule comes first.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Table 二 rows (items). Order matters: 行政规范性文件 contains 规范性文件.
 ITEM_RULES: list[tuple[str, str]] = [
@@ -145,6 +146,7 @@ APPLICANT_RULES: list[tuple[str, str]] = [
 ]
 
 
+@lru_cache(maxsize=4096)  # the template's labels recur in every report
 def applicant_key(header_cell: str) -> str | None:
     """Applicant column of a table 三 header cell; 法人或其他组织 is the group, not a column."""
     if "法人" in header_cell or "申请人" in header_cell:
@@ -155,14 +157,21 @@ def applicant_key(header_cell: str) -> str | None:
 _SUB_ITEM = re.compile(r"(?:^|[^0-9])3\.?其他$")
 
 
-def measures_in(header: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def measures_in(header: str) -> tuple[str, ...]:
     """Every measure named in a header cell, in printed order (flattened headers hold several)."""
     found: dict[str, int] = {}
     for needle, key in MEASURE_RULES:
         at = header.find(needle)
         if at >= 0 and key not in found:
             found[key] = at
-    return sorted(found, key=found.__getitem__)
+    return tuple(sorted(found, key=found.__getitem__))
+
+
+@lru_cache(maxsize=4096)
+def item_key(label: str) -> str | None:
+    """Table 二 item of a row label."""
+    return match_first(label, ITEM_RULES)
 
 
 def match_first(label: str, rules: list[tuple[str, str]]) -> str | None:
@@ -172,6 +181,7 @@ def match_first(label: str, rules: list[tuple[str, str]]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def match_outcome(label: str, group: str | None) -> str | None:
     """Outcome key of a table 三 row label; `group` is the numbered group the row sits in."""
     if group == "六" and _SUB_ITEM.search(label) and "其他处理" not in label.replace("(六)", ""):
@@ -181,6 +191,7 @@ def match_outcome(label: str, group: str | None) -> str | None:
     return match_first(label, OUTCOME_RULES)
 
 
+@lru_cache(maxsize=4096)
 def outcome_group(label: str) -> str | None:
     for needle, group in OUTCOME_GROUPS.items():
         if needle in label:

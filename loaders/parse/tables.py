@@ -70,22 +70,24 @@ class TableResult:
         seen: set[tuple[str, str]],
         quiet: bool = False,
     ) -> None:
-        if len(set(columns)) != len(columns) or any((row_key, c) in seen for c in columns):
+        keys = [(row_key, c) for c in columns]
+        if len(set(columns)) != len(columns) or not seen.isdisjoint(keys):
             self.issue("duplicate_row", "warning", f"{table} row {row_key} printed twice", line)
             return
-        blanks = [c for c, v in zip(columns, placed, strict=True) if v.number is None]
-        if blanks and not quiet:
-            self.issue(
-                "blank_cells",
-                "info",
-                f"{table} {row_key}: {len(blanks)} blank cell(s) stored as null ({', '.join(blanks)})",
-                line,
-            )
-        for column, value in zip(columns, placed, strict=True):
-            seen.add((row_key, column))
-            self.facts.append(
-                Fact(table, row_key, column, value.number, value.raw, value.unit, line)
-            )
+        if not quiet:
+            blanks = [c for c, v in zip(columns, placed, strict=True) if v.number is None]
+            if blanks:
+                self.issue(
+                    "blank_cells",
+                    "info",
+                    f"{table} {row_key}: {len(blanks)} blank cell(s) stored as null "
+                    f"({', '.join(blanks)})",
+                    line,
+                )
+        seen.update(keys)
+        append = self.facts.append
+        for column, (number, raw, unit) in zip(columns, placed, strict=True):
+            append(Fact(table, row_key, column, number, raw, unit, line))
 
 
 def _loose(fmt: str) -> bool:
@@ -110,7 +112,7 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
             continue
         # Extractions flatten some table 二 rows into prose ("行政许可 97"): split on spaces.
         row = split_row(line.cells if line.is_row else tuple(line.text.split()))
-        item = labels.match_first(row.label, labels.ITEM_RULES)
+        item = labels.item_key(row.label)
         if item is None or not row.label or len(row.label) > 40:
             continue
         columns = measures if measures else [(m, None) for m in defaults.get(item, ())]
@@ -193,7 +195,7 @@ def _by_header(line: Line, header: tuple[int, dict[str, int]] | None) -> list[st
     return picked if all(parse_value(c) is not None for c in picked) else None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     line: Line
     own: str | None  # outcome named by the row's own label
@@ -271,7 +273,7 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
         partial = None
         group = labels.outcome_group(row.label) or group
         outcome = labels.match_outcome(row.label, group)
-        figureless = not any(v.strip() for v in row.values)
+        figureless = not any(map(str.strip, row.values))
         if figureless and row.label and not _NUMBERED.match(row.label):
             # A label fragment wrapped onto its own line (容仍不明确, 期不补正…): it completes the
             # row above when that row's figures came first, else the row below.
@@ -369,7 +371,7 @@ def parse_reviews(rows: list[Line], fmt: str, out: TableResult) -> None:
             started = "行政复议" in text and len(text) <= 40
             continue
         row = split_row(line.cells)
-        if not any(v.strip() for v in row.values) or len(row.values) < 5:
+        if not any(map(str.strip, row.values)) or len(row.values) < 5:
             continue
         placement = place(row.values, len(columns), _loose(fmt))
         if placement.values is None:

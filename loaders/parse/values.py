@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 NULL_TOKENS = frozenset({"", "/", "／", "—", "——", "-", "--", "－", "无", "空", "\\"})
 _NUMBER = re.compile(r"^([+-]?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(万元|元|件|项|条|个|次|人)?$")
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     number: float | None  # None: printed blank / "/" / "—" / "无"
     raw: str
     unit: str | None = None

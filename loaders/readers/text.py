@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 
 from loaders.document import Document, Issue, Line, ReadError
@@ -66,11 +67,14 @@ def _decode_mixed(data: bytes) -> str | None:
     return "\n".join(decoded) if utf8_lines and gbk_lines else None
 
 
+_strip_spaces = operator.methodcaller("strip", " ")
+
+
 def split_cells(line: str) -> tuple[str, ...]:
     """Cells of one normalised line: tab-separated, or a markdown / pipe table row."""
     if "\t" in line:
         # normalise_text already folded every run of spaces to one: only the ends remain
-        return tuple(c.strip(" ") for c in line.split("\t"))
+        return tuple(map(_strip_spaces, line.split("\t")))
     stripped = line.strip()
     if stripped.startswith("|") and stripped.count("|") >= 2:
         inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
@@ -81,16 +85,25 @@ def split_cells(line: str) -> tuple[str, ...]:
 def lines_from_text(text: str, fmt: str, encoding: str | None) -> Document:
     """Build a Document from decoded text; blank lines and markdown rules are dropped."""
     lines: list[Line] = []
+    append = lines.append
     for original, raw in enumerate(normalise_text(text).split("\n"), start=1):
         stripped = raw.strip()
         if not stripped or (stripped[0] in "|:-" and _PIPE_RULE.match(stripped)):
             continue
-        cells = split_cells(raw)
-        if len(cells) > 1 and not any(cells):
+        if "\t" not in raw and "|" not in stripped:
+            # prose: normalise_text left one space at most between words and none at the ends
+            text = collapse(raw)
+            append(Line(len(lines) + 1, text, (text,), f"line {original}"))
             continue
-        joined = " ".join(c for c in cells if c) if len(cells) > 1 else cells[0]
-        number = len(lines) + 1  # ordinal: line N of the stored text is Line N
-        lines.append(Line(number=number, text=joined, cells=cells, source=f"line {original}"))
+        cells = split_cells(raw)
+        if len(cells) > 1:
+            if not any(cells):
+                continue
+            joined = " ".join(filter(None, cells))
+        else:
+            joined = cells[0]
+        # ordinal numbers: line N of the stored text is Line N
+        append(Line(len(lines) + 1, joined, cells, f"line {original}"))
     return Document(format=fmt, lines=lines, encoding=encoding)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from loaders.normalise import squeeze
@@ -10,14 +11,15 @@ from loaders.parse.values import Value, parse_value
 
 class Row(NamedTuple):  # tuples: built for every table row, compared in C
     label: str  # squeezed label text of the row
-    values: list[str]  # raw cells after the last label cell
+    values: tuple[str, ...]  # raw cells after the last label cell
 
 
 class Placement(NamedTuple):
-    values: list[Value | None] | None  # one per column; None when the row cannot be placed
+    values: tuple[Value, ...] | None  # one per column; None when the row cannot be placed
     problem: str | None = None  # why it could not be placed, or what was assumed
 
 
+@lru_cache(maxsize=8192)  # rows of zeros and template labels recur across reports
 def split_row(cells: tuple[str, ...]) -> Row:
     """Label cells are the non-value cells; the values are the cells after the last label."""
     last_label = -1
@@ -25,10 +27,11 @@ def split_row(cells: tuple[str, ...]) -> Row:
         if cell and parse_value(cell) is None:
             last_label = i
     label = squeeze("".join(cells[: last_label + 1]))
-    return Row(label, list(cells[last_label + 1 :]))
+    return Row(label, cells[last_label + 1 :])
 
 
-def place(values: list[str], ncols: int, loose_edges: bool) -> Placement:
+@lru_cache(maxsize=8192)
+def place(values: tuple[str, ...], ncols: int, loose_edges: bool) -> Placement:
     """Map the value cells of a row onto `ncols` columns.
 
     A row is placed only where every plausible alignment gives the same value per column:
@@ -54,17 +57,17 @@ def place(values: list[str], ncols: int, loose_edges: bool) -> Placement:
     if None in parsed:
         return Placement(None, "a cell among the values is not a number")
     if not any(p.number is not None for p in parsed):
-        return Placement([Value(None, "")] * ncols)
+        return Placement((Value(None, ""),) * ncols)
     if len(cells) == ncols:
-        return Placement(list(parsed))
+        return Placement(tuple(parsed))
     if len(cells) > ncols:
         numbers = {p.raw for p in parsed}
         if len(numbers) == 1:
             return Placement(
-                [parsed[0]] * ncols,
+                (parsed[0],) * ncols,
                 f"{len(cells)} equal values under {ncols} columns: every alignment agrees",
             )
-        filled = [p for p in parsed if p.raw]
+        filled = tuple(p for p in parsed if p.raw)
         if len(filled) == ncols:
             # Spanned cells pad the row; one value per column, in order, is the only reading.
             return Placement(filled, f"{ncols} values read left to right past empty cells")

@@ -17,7 +17,7 @@ CHANNEL_PATTERNS: list[tuple[str, str]] = [
     ("public_opinion_response", r"舆情回应|回应公众关注|回应社会关切|网络舆情|舆情"),
 ]
 # Every channel pattern contains one of these: a cheap test before the full pattern runs.
-_HINTS = ("信访", "来信", "12345", "热线", "信箱", "留言", "政民", "问政", "舆情", "回应")
+_HINTS = re.compile("信访|来信|12345|热线|信箱|留言|政民|问政|舆情|回应")
 _KEYWORDS = re.compile("|".join(f"(?P<{k}>{p})" for k, p in CHANNEL_PATTERNS))
 _FIGURE = re.compile(r"(?<![\d.第])(\d[\d,]*)\s*(人次|件|条|次|封|批|起|个)(?!%)")
 _SENTENCE_BREAK = re.compile(r"[。；;!?！？]")
@@ -66,7 +66,7 @@ def find_complaints(lines: list[Line]) -> list[Complaint]:
     """First figure per channel in prose lines, in reading order."""
     found: dict[str, Complaint] = {}
     for line, text in _paragraphs(lines):
-        if not any(hint in text for hint in _HINTS):
+        if not _HINTS.search(text):
             continue
         keywords = [(m.start(), m.end(), m.lastgroup) for m in _KEYWORDS.finditer(text)]
         if not keywords:

@@ -48,6 +48,8 @@ _SECTIONS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# Any section's words at all: most lines name none, and skip the ordered search below.
+_ANY_SECTION = re.compile("|".join(f"(?:{p.pattern})" for _, p in _SECTIONS))
 _TOP_LEVEL = re.compile(r"^[一二三四五六七八九十]+[、.]")
 
 
@@ -61,7 +63,7 @@ def find_sections(lines: list[Line]) -> dict[str, tuple[int, int]]:
     top_level: set[str] = set()
     for i, line in enumerate(lines):
         text = line.key
-        if line.is_row or len(text) > 40:
+        if line.is_row or len(text) > 40 or not _ANY_SECTION.search(text):
             continue
         for name, pattern in _SECTIONS:
             if not pattern.search(text):
@@ -87,10 +89,6 @@ def _span(lines: list[Line], spans: dict[str, tuple[int, int]], name: str) -> li
     return lines
 
 
-def _has(tables: TableResult, table: str) -> bool:
-    return any(f.table_key == table for f in tables.facts)
-
-
 def parse_document(doc: Document) -> ParsedReport:
     lines = doc.lines
     report = ParsedReport(issues=list(doc.issues))
@@ -109,10 +107,12 @@ def parse_document(doc: Document) -> ParsedReport:
             "reviews": lambda rows: parse_reviews(rows, doc.format, tables),
         }
         for table, parse_table in parsers.items():
+            # each parser adds facts of its own table only: a count tells whether it found any
+            before = len(tables.facts)
             parse_table(_span(lines, spans, table))
-            if table in spans and not _has(tables, table):
+            if table in spans and len(tables.facts) == before:
                 parse_table(lines)  # the section title was misread: look everywhere
-            if not _has(tables, table):
+            if len(tables.facts) == before:
                 tables.issue("missing_table", "warning", f"no {table} table found", None)
     report.facts = tables.facts
     report.issues.extend(tables.issues)

@@ -300,7 +300,7 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
         guess = labels.match_outcome(pending + row.label, group) if not outcome else None
         aligned = _by_header(line, header)
         placement = (
-            Placement([parse_value(c) for c in aligned])
+            Placement(tuple(parse_value(c) for c in aligned))
             if aligned is not None
             else place(row.values, ncols, _loose(fmt))
         )

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from loaders.settings import warehouse_path
+from loaders.settings import BATCH_SIZE, warehouse_path
 
 
 def _print_load_summary(summary) -> None:
@@ -103,7 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", help="files or folders")
     load.add_argument("--workers", type=int, default=None, help="parse processes (default: cores)")
     load.add_argument(
-        "--batch-size", type=int, default=2000, help="documents per transaction (default 2000)"
+        "--batch-size",
+        type=int,
+        default=BATCH_SIZE,
+        help=f"documents per transaction (default {BATCH_SIZE})",
     )
     load.add_argument(
         "--allow-failures", action="store_true", help="exit 0 even when some files failed"

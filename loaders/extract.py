@@ -168,19 +168,7 @@ def _flatten(
         "region_level": region.region.region_level if region else None,
         "region_evidence": region.evidence if region else None,
     }
-    out.cells = [
-        (
-            f.table_key,
-            f.row_key,
-            f.column_key,
-            f.value,
-            f.value_raw,
-            f.unit,
-            f.line.number,
-            f.line.source,
-        )
-        for f in parsed.facts
-    ]
+    out.cells = parsed.facts  # facts are raw.cells rows already
     out.complaints = [
         (c.channel_key, c.value, c.unit, c.evidence, c.line.number) for c in parsed.complaints
     ]

@@ -19,10 +19,11 @@ from tqdm import tqdm
 
 from loaders import store
 from loaders.extract import Extracted, extract, failed
+from loaders.frames import Batch, FileOutcome
+from loaders.settings import BATCH_SIZE
 from loaders.store import utc_now
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".pdf", ".docx"}
-BATCH_SIZE = 2000  # documents per transaction: bounds memory, keeps each batch whole
 SERIAL_BELOW = 64  # fewer new files than this are parsed in-process (no pool start-up)
 
 
@@ -63,26 +64,27 @@ def discover(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def _store(con, batch: list[Extracted], run_id: str) -> list[Extracted]:
-    """Write a batch; if the database refuses it, write its documents one by one so that only
+def _store(con, batch: Batch, run_id: str) -> list[FileOutcome]:
+    """Write a batch; if the database refuses it, write its files one by one so that only
     the offending file fails (and is reported), never the batch."""
     try:
-        store.write_batch(con, batch, run_id, utc_now())
-        return batch
+        store.write_batch(con, batch, utc_now())
+        return batch.files
     except duckdb.Error:
         pass
     stored = []
-    for item in batch:
+    for one in batch.per_file():
         try:
-            store.write_batch(con, [item], run_id, utc_now())
+            store.write_batch(con, one, utc_now())
         except duckdb.Error as exc:
-            item = failed(
-                item.path, item.document_id, item.size_bytes, "store_error",
+            path, document_id = one.files[0].path, one.files[0].document_id
+            message = (
                 f"the parsed report could not be stored ({type(exc).__name__}: {exc}); "
-                "please report this file",
-            )  # fmt: skip
-            store.write_batch(con, [item], run_id, utc_now())
-        stored.append(item)
+                "please report this file"
+            )
+            one = Batch.of([failed(path, document_id, 0, "store_error", message)], run_id)
+            store.write_batch(con, one, utc_now())
+        stored.extend(one.files)
     return stored
 
 
@@ -112,6 +114,9 @@ def load_paths(
     started = utc_now()
     summary = LoadSummary(run_id=run_id, db_path=db_path)
     con = store.connect(db_path)
+    # The parse processes keep every core busy: DuckDB's own threads would only contend with
+    # them (one thread inserts a batch for about half the CPU time of two).
+    con.execute("set threads = 1")
     try:
         known = store.known_document_ids(con)
         todo: list[str] = []
@@ -125,14 +130,12 @@ def load_paths(
             if digest is not None:
                 in_batch.add(digest)
             todo.append(str(path))
-        for parsed in _parsed_batches(todo, workers, progress, batch_size):
-            batch = _store(con, parsed, run_id)
-            for item in batch:
-                for code, *_ in item.issues:
-                    summary.issues_by_code[code] += 1
-                if item.error:
+        for parsed in _parsed_batches(todo, run_id, workers, progress, batch_size):
+            for outcome in _store(con, parsed, run_id):
+                summary.issues_by_code.update(outcome.codes)
+                if outcome.error:
                     summary.failed += 1
-                    summary.failures.append((item.path, item.error, item.issues[0][4]))
+                    summary.failures.append((outcome.path, outcome.error, outcome.message))
                 else:
                     summary.loaded += 1
         store.record_run(
@@ -152,16 +155,33 @@ def load_paths(
 CHUNK = 32  # files per task sent to a worker: amortises inter-process overhead
 
 
-def extract_many(paths: list[str]) -> list[Extracted]:
-    return [extract(path) for path in paths]
+def parse_chunk(paths: list[str], run_id: str) -> Batch:
+    """The work of one task in a parse process: files in, columnar rows out."""
+    items = [extract(path) for path in paths]
+    try:
+        return Batch.of(items, run_id)
+    except Exception:  # noqa: BLE001 - a value the frames cannot hold costs its file only
+        return Batch.concat([_framed(item, run_id) for item in items])
 
 
-def _crashed(path: str) -> Extracted:
-    return failed(
-        path, None, 0, "worker_crashed",
-        "the parse process died on this file or a neighbour (memory or a crash in a library); "
-        "load it alone to see which",
-    )  # fmt: skip
+def _framed(item: Extracted, run_id: str) -> Batch:
+    try:
+        return Batch.of([item], run_id)
+    except Exception as exc:  # noqa: BLE001
+        message = f"the parsed report could not be framed ({type(exc).__name__}: {exc})"
+        error = failed(item.path, item.document_id, item.size_bytes, "parser_error", message)
+        return Batch.of([error], run_id)
+
+
+def _lost(paths: list[str], run_id: str, why: str) -> Batch:
+    """The files of a task whose process died or whose result could not come back."""
+    return Batch.of([failed(path, None, 0, "worker_crashed", why) for path in paths], run_id)
+
+
+_CRASHED = (
+    "the parse process died on this file or a neighbour (memory or a crash in a library); "
+    "load it alone to see which"
+)
 
 
 def _limit_worker_memory() -> None:
@@ -176,48 +196,63 @@ def _limit_worker_memory() -> None:
 
 
 def _parsed_batches(
-    todo: list[str], workers: int | None, progress: bool, batch_size: int
-) -> Iterator[list[Extracted]]:
+    todo: list[str], run_id: str, workers: int | None, progress: bool, batch_size: int
+) -> Iterator[Batch]:
+    """Batches of about `batch_size` parsed files, in the order of `todo`."""
     bar = tqdm(total=len(todo), unit="file", disable=not progress or not todo, file=sys.stderr)
+    size = min(CHUNK, batch_size)  # a batch holds whole chunks
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     workers = workers or os.cpu_count() or 1
+    pending: list[Batch] = []
+    files = 0
+
+    def add(result: Batch) -> Batch | None:
+        nonlocal pending, files
+        pending.append(result)
+        files += len(result.files)
+        bar.update(len(result.files))
+        if files < batch_size:
+            return None
+        whole, pending, files = Batch.concat(pending), [], 0
+        return whole
+
     try:
-        if len(todo) < SERIAL_BELOW or workers == 1:
-            for start in range(0, len(todo), batch_size):
-                batch = []
-                for path in todo[start : start + batch_size]:
-                    batch.append(extract(path))
-                    bar.update()
-                yield batch
-            return
-        # spawn, not fork: the parent holds an open DuckDB connection.
-        chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-        window = max(2, 2 * batch_size // CHUNK)  # two batches in flight: bounded memory
-        batch: list[Extracted] = []
-        with ProcessPoolExecutor(
-            workers, mp_context=get_context("spawn"), initializer=_limit_worker_memory
-        ) as pool:
-            # Workers parse the next chunks while this process stores the current batch.
-            in_flight = deque(pool.submit(extract_many, c) for c in chunks[:window])
-            submitted = len(in_flight)
-            while in_flight:
-                future = in_flight.popleft()
-                chunk = chunks[submitted - len(in_flight) - 1]
-                try:
-                    results = future.result()
-                except BrokenProcessPool:
-                    # a worker died (killed, or crashed in C code): name its files, go on alone
-                    results = [_crashed(path) for path in chunk]
-                    for rest in chunks[submitted - len(in_flight) :]:
-                        results.extend(extract(path) for path in rest)
-                    in_flight.clear()
-                    submitted = len(chunks)
-                batch.extend(results)
-                bar.update(len(results))
-                if submitted < len(chunks):
-                    in_flight.append(pool.submit(extract_many, chunks[submitted]))
-                    submitted += 1
-                if len(batch) >= batch_size or not in_flight:
-                    yield batch
-                    batch = []
+        leftover = chunks
+        if len(todo) >= SERIAL_BELOW and workers > 1:
+            leftover = []
+            # spawn, not fork: the parent holds an open DuckDB connection.
+            with ProcessPoolExecutor(
+                workers, mp_context=get_context("spawn"), initializer=_limit_worker_memory
+            ) as pool:
+                # Workers parse the next chunks while this process stores the current batch;
+                # two batches in flight bound the memory.
+                window = max(2, 2 * batch_size // size)
+                in_flight = deque(
+                    (chunk, pool.submit(parse_chunk, chunk, run_id)) for chunk in chunks[:window]
+                )
+                submitted = len(in_flight)
+                while in_flight:
+                    chunk, future = in_flight.popleft()
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        # a worker died (killed, or crashed in C code): name the files of its
+                        # task, parse the rest here
+                        result = _lost(chunk, run_id, _CRASHED)
+                        leftover = [c for c, _ in in_flight] + chunks[submitted:]
+                        in_flight.clear()
+                    except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot unpickle
+                        result = _lost(chunk, run_id, f"{_CRASHED} ({type(exc).__name__}: {exc})")
+                    if not leftover and submitted < len(chunks):
+                        chunk = chunks[submitted]
+                        in_flight.append((chunk, pool.submit(parse_chunk, chunk, run_id)))
+                        submitted += 1
+                    if (whole := add(result)) is not None:
+                        yield whole
+        for chunk in leftover:
+            if (whole := add(parse_chunk(chunk, run_id))) is not None:
+                yield whole
+        if pending:
+            yield Batch.concat(pending)
     finally:
         bar.close()

@@ -127,13 +127,15 @@ def test_reloading_the_same_files_changes_nothing(tmp_path):
 def test_a_document_the_database_refuses_fails_alone(tmp_path):
     from loaders import store
     from loaders.extract import extract
+    from loaders.frames import Batch
     from loaders.load import _store
 
     con = store.connect(tmp_path / "w.duckdb")
     good = extract(str(SAMPLES / "000_f6bb5fbcfd8441cc.txt"))
-    store.write_batch(con, [extract(str(SAMPLES / "001_dd09eda2b8fcd8ea.txt"))], "run-0", NOW)
+    taken = extract(str(SAMPLES / "001_dd09eda2b8fcd8ea.txt"))
+    store.write_batch(con, Batch.of([taken], "run-0"), NOW)
     bad = extract(str(SAMPLES / "001_dd09eda2b8fcd8ea.txt"))  # its key is taken: refused
-    stored = _store(con, [good, bad], "run-1")
+    stored = _store(con, Batch.of([good, bad], "run-1"), "run-1")
     assert [item.error for item in stored] == [None, "store_error"]
     assert con.execute("select count(*) from raw.documents").fetchall() == [(2,)]
     codes = con.execute("select code from raw.parse_issues where document_id is null").fetchall()

@@ -7,6 +7,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from loaders.document import Issue, Line
 from loaders.normalise import squeeze
@@ -15,15 +16,17 @@ from loaders.parse.cells import Placement, place, split_row
 from loaders.parse.values import Value, parse_value
 
 
-@dataclass(slots=True)  # not frozen: built ~200 times per report, frozen init is slow
-class Fact:
+class Fact(NamedTuple):
+    """One cell of a statistical table, already in the shape of a raw.cells row."""
+
     table_key: str
     row_key: str
     column_key: str
     value: float | None
     value_raw: str
     unit: str | None
-    line: Line
+    line_number: int
+    source: str
 
 
 @dataclass
@@ -87,7 +90,7 @@ class TableResult:
         seen.update(keys)
         append = self.facts.append
         for column, (number, raw, unit) in zip(columns, placed, strict=True):
-            append(Fact(table, row_key, column, number, raw, unit, line))
+            append(Fact(table, row_key, column, number, raw, unit, line.number, line.source))
 
 
 def _loose(fmt: str) -> bool:
@@ -430,9 +433,7 @@ def parse_statistics(rows: list[Line], out: TableResult) -> None:
             for needle, table, row_key, column in _PRE2019_ROWS:
                 if needle in row.label and own and (row_key, column) not in seen:
                     seen.add((row_key, column))
-                    out.facts.append(
-                        Fact(table, row_key, column, value.number, value.raw, value.unit, line)
-                    )
+                    out.facts.append(Fact(table, row_key, column, *value, line.number, line.source))
                     parent = row_key if table == "disclosures" else None
                     mapped = True
                     break
@@ -441,9 +442,7 @@ def parse_statistics(rows: list[Line], out: TableResult) -> None:
                 if needle in row.label and (parent, column) not in seen:
                     seen.add((parent, column))
                     out.facts.append(
-                        Fact(
-                            "disclosures", parent, column, value.number, value.raw, value.unit, line
-                        )
+                        Fact("disclosures", parent, column, *value, line.number, line.source)
                     )
                     mapped = True
                     break

@@ -1,0 +1,69 @@
+"""Parallel load: a parse process that dies costs the files of its task, never the load."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+from loaders.load import load_paths
+
+from .conftest import SAMPLES
+
+FILES = 300
+
+
+def _workers_of(pid: int) -> list[int]:
+    """Parse processes started by `pid` (spawned: their command line runs spawn_main)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == pid and b"spawn_main" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def _kill_first_worker(killed: list[int]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        workers = _workers_of(os.getpid())
+        if workers:
+            os.kill(workers[0], signal.SIGKILL)
+            killed.append(workers[0])
+            return
+        time.sleep(0.005)
+
+
+def test_a_killed_parse_process_fails_its_files_and_the_rest_load(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    text = (SAMPLES / "000_f6bb5fbcfd8441cc.txt").read_text(encoding="utf-8")
+    for i in range(FILES):
+        (folder / f"r{i:04d}.txt").write_text(text + f"\n附：编号 {i}\n", encoding="utf-8")
+    killed: list[int] = []
+    killer = threading.Thread(target=_kill_first_worker, args=(killed,))
+    killer.start()
+    summary = load_paths([folder], tmp_path / "w.duckdb", workers=2, batch_size=64)
+    killer.join()
+
+    assert killed, "no parse process was seen"
+    assert summary.loaded + summary.failed == FILES
+    assert 1 <= summary.failed < FILES
+    assert {code for _, code, _ in summary.failures} == {"worker_crashed"}
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        documents = con.execute("select count(*) from raw.documents").fetchall()[0][0]
+        crashed = con.execute(
+            "select count(*) from raw.parse_issues where code = 'worker_crashed'"
+        ).fetchall()[0][0]
+    assert (documents, crashed) == (summary.loaded, summary.failed)

@@ -23,6 +23,12 @@ def _print_load_summary(summary) -> None:
     print(f"warehouse: {summary.db_path}")
 
 
+REHASH_HELP = (
+    "read and fingerprint every file, even those whose size and modification time say they "
+    "are stored already"
+)
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     from loaders.load import load_paths
 
@@ -32,6 +38,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=True,
         batch_size=args.batch_size,
+        rehash=args.rehash,
     )
     _print_load_summary(summary)
     return 0 if summary.failed == 0 or args.allow_failures else 1
@@ -53,7 +60,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from loaders.nightly import run_pipeline
 
     code, summary = run_pipeline(
-        [Path(p) for p in args.paths], warehouse_path(args.db), force=args.force
+        [Path(p) for p in args.paths], warehouse_path(args.db), force=args.force, rehash=args.rehash
     )
     _print_load_summary(summary)
     return code
@@ -108,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=BATCH_SIZE,
         help=f"documents per transaction (default {BATCH_SIZE})",
     )
+    load.add_argument("--rehash", action="store_true", help=REHASH_HELP)
     load.add_argument(
         "--allow-failures", action="store_true", help="exit 0 even when some files failed"
     )
@@ -123,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = with_db(sub.add_parser("run", help="nightly job: load new files, build, check"))
     run.add_argument("paths", nargs="+", help="files or folders")
     run.add_argument("--force", action="store_true", help="build and check even if nothing changed")
+    run.add_argument("--rehash", action="store_true", help=REHASH_HELP)
     run.set_defaults(func=cmd_run)
 
     evaluate = with_db(sub.add_parser("eval", help="compare the marts with gold labels"))

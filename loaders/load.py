@@ -20,7 +20,7 @@ from tqdm import tqdm
 from loaders import store
 from loaders.extract import Extracted, extract, failed
 from loaders.frames import Batch, FileOutcome
-from loaders.settings import BATCH_SIZE
+from loaders.settings import BATCH_SIZE, LOAD_DUCKDB_MEMORY
 from loaders.store import utc_now
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".pdf", ".docx"}
@@ -39,29 +39,32 @@ class LoadSummary:
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # path, code, message
 
 
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Report files under the paths, sorted, each real file once (symlink loops are skipped)."""
-    seen: set[Path] = set()
+def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, os.stat_result | None]]:
+    """Report files under the paths, sorted, each real file once (symlink loops are skipped),
+    with their stat (None when it fails: the file is reported unreadable when parsed)."""
+    seen: set[tuple[int, int]] = set()
     for root in paths:
-        candidates: Iterable[Path]
         if root.is_dir():
             found = []
             for dirpath, _dirs, files in os.walk(root, followlinks=False):
-                found.extend(Path(dirpath) / f for f in files)
+                found.extend(
+                    os.path.join(dirpath, f)
+                    for f in files
+                    if os.path.splitext(f)[1].lower() in SUFFIXES
+                )
             candidates = sorted(found)
         else:
-            candidates = [root]
-        for path in candidates:
-            if path.suffix.lower() not in SUFFIXES and root.is_dir():
-                continue
+            candidates = [str(root)]
+        for name in candidates:
             try:
-                real = path.resolve(strict=True)
-            except (OSError, RuntimeError):
-                real = path
-            if real in seen:
+                stat = os.stat(name)  # follows a symlink to the file it names
+            except OSError:
+                yield Path(name), None
                 continue
-            seen.add(real)
-            yield path
+            if (stat.st_dev, stat.st_ino) in seen:
+                continue
+            seen.add((stat.st_dev, stat.st_ino))
+            yield Path(name), stat
 
 
 def _store(con, batch: Batch, run_id: str) -> list[FileOutcome]:
@@ -108,29 +111,49 @@ def load_paths(
     progress: bool = False,
     command: str = "load",
     batch_size: int = BATCH_SIZE,
+    rehash: bool = False,
 ) -> LoadSummary:
-    """Load every report under `paths` into the raw layer of `db_path`."""
+    """Load every report under `paths` into the raw layer of `db_path`.
+
+    A file whose path, size and modification time match a stored document is not read again;
+    `rehash` reads and fingerprints every file regardless."""
     run_id = run_id or new_run_id()
     started = utc_now()
     summary = LoadSummary(run_id=run_id, db_path=db_path)
     con = store.connect(db_path)
     # The parse processes keep every core busy: DuckDB's own threads would only contend with
-    # them (one thread inserts a batch for about half the CPU time of two).
-    con.execute("set threads = 1")
+    # them (one thread inserts a batch for about half the CPU time of two). Written blocks need
+    # not stay cached: the cap keeps the whole load's memory flat as the warehouse grows.
+    con.execute(f"set threads = 1; set memory_limit = '{LOAD_DUCKDB_MEMORY}'")
     try:
         known = store.known_document_ids(con)
+        stats = {} if rehash else store.known_files(con)
         todo: list[str] = []
+        stat_of: dict[str, tuple[int, int]] = {}
         in_batch: set[str] = set()
-        for path in discover(paths):
+        identified: list[tuple[str, int, int, str]] = []  # files whose stored bytes are known
+        for path, stat in discover(paths):
             summary.files_seen += 1
+            name = str(path)
+            size_mtime = (stat.st_size, stat.st_mtime_ns) if stat is not None else None
+            prior = stats.get(name)
+            if prior is not None and prior[:2] == size_mtime and prior[2] in known:
+                summary.unchanged += 1  # read before, untouched since: not even read
+                continue
             digest = _fingerprint(path)
             if digest is not None and (digest in known or digest in in_batch):
                 summary.unchanged += 1  # same bytes already stored: nothing to parse
+                if digest in known and size_mtime is not None:
+                    identified.append((name, *size_mtime, digest))
                 continue
             if digest is not None:
                 in_batch.add(digest)
-            todo.append(str(path))
+            todo.append(name)
+            if size_mtime is not None:
+                stat_of[name] = size_mtime
+        store.record_files(con, identified, utc_now())
         for parsed in _parsed_batches(todo, run_id, workers, progress, batch_size):
+            stored = []
             for outcome in _store(con, parsed, run_id):
                 summary.issues_by_code.update(outcome.codes)
                 if outcome.error:
@@ -138,6 +161,9 @@ def load_paths(
                     summary.failures.append((outcome.path, outcome.error, outcome.message))
                 else:
                     summary.loaded += 1
+                    if outcome.path in stat_of:
+                        stored.append((outcome.path, *stat_of[outcome.path], outcome.document_id))
+            store.record_files(con, stored, utc_now())
         store.record_run(
             con,
             {

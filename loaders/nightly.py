@@ -34,7 +34,11 @@ def _marts_current(db_path: Path) -> bool:
 
 
 def run_pipeline(
-    paths: list[Path], db_path: Path, command: str = "run", force: bool = False
+    paths: list[Path],
+    db_path: Path,
+    command: str = "run",
+    force: bool = False,
+    rehash: bool = False,
 ) -> tuple[int, LoadSummary]:
     """Load, then build and check unless nothing changed since a good build. Returns exit code."""
     from loaders.build import build
@@ -43,7 +47,9 @@ def run_pipeline(
     run_id = new_run_id()
     started = utc_now()
     fresh = force or not _marts_current(db_path)
-    summary = load_paths(paths, db_path, run_id=run_id, progress=True, command=command)
+    summary = load_paths(
+        paths, db_path, run_id=run_id, progress=True, command=command, rehash=rehash
+    )
     if summary.loaded == 0 and summary.failed == 0 and not fresh:
         build_status = check_status = "skipped"
         print("nothing new since the last good build: dbt build and checks skipped")

@@ -30,6 +30,16 @@ create table if not exists raw.documents (
     loaded_at timestamp not null
 );
 
+-- What each file path held when it was last read: a run skips a file whose size and
+-- modification time are unchanged and whose document is stored, without reading it again.
+create table if not exists raw.file_stats (
+    source_path varchar primary key,
+    size_bytes bigint not null,
+    modified_ns bigint not null,          -- st_mtime_ns
+    document_id varchar not null,         -- the stored document those bytes are
+    checked_at timestamp not null
+);
+
 create table if not exists raw.reports (
     document_id varchar primary key,
     agency_name varchar,

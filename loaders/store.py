@@ -60,6 +60,37 @@ def known_document_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute("select document_id from raw.documents").fetchall()}
 
 
+def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, str]]:
+    """source_path -> (size, mtime_ns, document_id) of every file read before."""
+    rows = con.execute(
+        "select source_path, size_bytes, modified_ns, document_id from raw.file_stats"
+    ).fetchall()
+    return {path: (size, modified, document) for path, size, modified, document in rows}
+
+
+def record_files(
+    con: duckdb.DuckDBPyConnection, rows: list[tuple[str, int, int, str]], now: datetime
+) -> None:
+    """Remember (path, size, mtime_ns, document_id) of files whose bytes are stored."""
+    if not rows:
+        return
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "source_path": pl.Utf8, "size_bytes": pl.Int64, "modified_ns": pl.Int64,
+            "document_id": pl.Utf8,
+        },
+        orient="row",
+    )  # fmt: skip
+    con.register("file_rows", frame.to_arrow())
+    con.execute(
+        "insert or replace into raw.file_stats "
+        "select *, $now::timestamp as checked_at from file_rows",
+        {"now": now},
+    )
+    con.unregister("file_rows")
+
+
 def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, now: datetime) -> None:
     """Insert whole documents (and the issues of failed files) in one transaction."""
     con.execute("begin transaction")

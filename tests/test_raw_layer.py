@@ -124,6 +124,39 @@ def test_reloading_the_same_files_changes_nothing(tmp_path):
     assert before == after and runs == 2
 
 
+def test_files_untouched_since_they_were_stored_are_not_read_again(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from loaders import load
+
+    folder = tmp_path / "reports"
+    shutil.copytree(SAMPLES, folder)
+    db = tmp_path / "w.duckdb"
+    assert load_paths([folder], db).loaded == 5
+    read = []
+    fingerprint = load._fingerprint
+    monkeypatch.setattr(load, "_fingerprint", lambda path: read.append(path) or fingerprint(path))
+
+    again = load_paths([folder], db)
+    assert (again.unchanged, read) == (5, [])
+
+    edited = folder / "003_0de40f489d39d650.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n附：更正\n", encoding="utf-8")
+    changed = load_paths([folder], db)
+    assert (changed.loaded, changed.unchanged, read) == (1, 4, [edited])
+
+    os.utime(folder / "000_f6bb5fbcfd8441cc.txt", ns=(0, 0))  # touched, same bytes
+    read.clear()
+    touched = load_paths([folder], db)
+    assert (touched.loaded, touched.unchanged, len(read)) == (0, 5, 1)
+
+    read.clear()
+    assert load_paths([folder], db, rehash=True).unchanged == 5 and len(read) == 5
+    with duckdb.connect(str(db)) as c:
+        assert c.execute("select count(*) from raw.file_stats").fetchall() == [(5,)]
+
+
 def test_a_document_the_database_refuses_fails_alone(tmp_path):
     from loaders import store
     from loaders.extract import extract

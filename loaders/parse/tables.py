@@ -29,6 +29,9 @@ class Fact(NamedTuple):
     source: str
 
 
+Seen = dict[str, set[str]]  # row key -> the columns already filled: a row printed twice
+
+
 @dataclass
 class TableResult:
     facts: list[Fact] = field(default_factory=list)
@@ -53,7 +56,7 @@ class TableResult:
         columns: Sequence[str],
         line: Line,
         problem: str | None,
-        seen: set[tuple[str, str]],
+        seen: Seen,
     ) -> None:
         """A row whose figures cannot be put on their columns: its cells exist, all null."""
         self.issue(
@@ -70,11 +73,11 @@ class TableResult:
         columns: Sequence[str],
         placed: Sequence[Value],
         line: Line,
-        seen: set[tuple[str, str]],
+        seen: Seen,
         quiet: bool = False,
     ) -> None:
-        keys = [(row_key, c) for c in columns]
-        if len(set(columns)) != len(columns) or not seen.isdisjoint(keys):
+        done = seen.get(row_key)
+        if len(set(columns)) != len(columns) or (done is not None and not done.isdisjoint(columns)):
             self.issue("duplicate_row", "warning", f"{table} row {row_key} printed twice", line)
             return
         if not quiet:
@@ -87,7 +90,10 @@ class TableResult:
                     f"({', '.join(blanks)})",
                     line,
                 )
-        seen.update(keys)
+        if done is None:
+            seen[row_key] = set(columns)
+        else:
+            done.update(columns)
         append = self.facts.append
         for column, (number, raw, unit) in zip(columns, placed, strict=True):
             append(Fact(table, row_key, column, number, raw, unit, line.number, line.source))
@@ -101,7 +107,7 @@ def _loose(fmt: str) -> bool:
 def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult) -> None:
     """Table 二: measures come from the nearest 信息内容 header, else the template's defaults."""
     measures: list[tuple[str, str | None]] | None = None
-    seen: set[tuple[str, str]] = set()
+    seen: Seen = {}
     defaults = labels.DEFAULT_MEASURES.get(version, labels.DEFAULT_MEASURES["v2019"])
     for line in rows:
         text = line.key
@@ -230,7 +236,7 @@ def parse_applications(rows: list[Line], version: str, fmt: str, out: TableResul
     """
     entries = _application_entries(rows, fmt, out)
     _place_unlabelled(entries, version)
-    seen: set[tuple[str, str]] = set()
+    seen: Seen = {}
     for entry in entries:
         key = entry.own or entry.guess
         if key is None:
@@ -378,11 +384,11 @@ def parse_reviews(rows: list[Line], fmt: str, out: TableResult) -> None:
             continue
         placement = place(row.values, len(columns), _loose(fmt))
         if placement.values is None:
-            seen: set[tuple[str, str]] = set()
+            seen: Seen = {}
             for kind in labels.REVIEW_KINDS:
                 out.unplaced("reviews", kind, labels.REVIEW_OUTCOMES, line, placement.problem, seen)
             return
-        seen: set[tuple[str, str]] = set()
+        seen: Seen = {}
         for kind in labels.REVIEW_KINDS:
             block = [(k, o) for k, o in columns if k == kind]
             vals = [v for (k, _), v in zip(columns, placement.values, strict=True) if k == kind]

@@ -125,13 +125,11 @@ def load_paths(
     # them (one thread inserts a batch for about half the CPU time of two). Written blocks need
     # not stay cached: the cap keeps the whole load's memory flat as the warehouse grows.
     con.execute(f"set threads = 1; set memory_limit = '{LOAD_DUCKDB_MEMORY}'")
+    pool = None
     try:
         known = store.known_document_ids(con)
         stats = {} if rehash else store.known_files(con)
-        todo: list[str] = []
-        stat_of: dict[str, tuple[int, int]] = {}
-        in_batch: set[str] = set()
-        identified: list[tuple[str, int, int, str]] = []  # files whose stored bytes are known
+        to_read: list[tuple[str, tuple[int, int] | None]] = []
         for path, stat in discover(paths):
             summary.files_seen += 1
             name = str(path)
@@ -140,7 +138,16 @@ def load_paths(
             if prior is not None and prior[:2] == size_mtime and prior[2] in known:
                 summary.unchanged += 1  # read before, untouched since: not even read
                 continue
-            digest = _fingerprint(path)
+            to_read.append((name, size_mtime))
+        workers = workers or os.cpu_count() or 1
+        if workers > 1 and len(to_read) >= SERIAL_BELOW:
+            pool = _start_pool(workers)  # the processes boot while the files are fingerprinted
+        todo: list[str] = []
+        stat_of: dict[str, tuple[int, int]] = {}
+        in_batch: set[str] = set()
+        identified: list[tuple[str, int, int, str]] = []  # files whose stored bytes are known
+        for name, size_mtime in to_read:
+            digest = _fingerprint(Path(name))
             if digest is not None and (digest in known or digest in in_batch):
                 summary.unchanged += 1  # same bytes already stored: nothing to parse
                 if digest in known and size_mtime is not None:
@@ -152,7 +159,7 @@ def load_paths(
             if size_mtime is not None:
                 stat_of[name] = size_mtime
         store.record_files(con, identified, utc_now())
-        for parsed in _parsed_batches(todo, run_id, workers, progress, batch_size):
+        for parsed in _parsed_batches(todo, run_id, pool, progress, batch_size):
             stored = []
             for outcome in _store(con, parsed, run_id):
                 summary.issues_by_code.update(outcome.codes)
@@ -174,6 +181,8 @@ def load_paths(
             },
         )  # fmt: skip
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         con.close()
     return summary
 
@@ -221,14 +230,28 @@ def _limit_worker_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, hard))
 
 
+def _start_pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: the parent holds an open DuckDB connection.
+    pool = ProcessPoolExecutor(
+        workers, mp_context=get_context("spawn"), initializer=_limit_worker_memory
+    )
+    for _ in range(workers):
+        pool.submit(int)  # with no process idle, each submit starts one
+    return pool
+
+
 def _parsed_batches(
-    todo: list[str], run_id: str, workers: int | None, progress: bool, batch_size: int
+    todo: list[str],
+    run_id: str,
+    pool: ProcessPoolExecutor | None,
+    progress: bool,
+    batch_size: int,
 ) -> Iterator[Batch]:
-    """Batches of about `batch_size` parsed files, in the order of `todo`."""
+    """Batches of about `batch_size` parsed files, in the order of `todo`; parsed by the pool's
+    processes when there is one and enough files, else in this process."""
     bar = tqdm(total=len(todo), unit="file", disable=not progress or not todo, file=sys.stderr)
     size = min(CHUNK, batch_size)  # a batch holds whole chunks
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    workers = workers or os.cpu_count() or 1
     pending: list[Batch] = []
     files = 0
 
@@ -244,37 +267,40 @@ def _parsed_batches(
 
     try:
         leftover = chunks
-        if len(todo) >= SERIAL_BELOW and workers > 1:
+        if pool is not None and len(todo) >= SERIAL_BELOW:
             leftover = []
-            # spawn, not fork: the parent holds an open DuckDB connection.
-            with ProcessPoolExecutor(
-                workers, mp_context=get_context("spawn"), initializer=_limit_worker_memory
-            ) as pool:
-                # Workers parse the next chunks while this process stores the current batch;
-                # two batches in flight bound the memory.
-                window = max(2, 2 * batch_size // size)
-                in_flight = deque(
-                    (chunk, pool.submit(parse_chunk, chunk, run_id)) for chunk in chunks[:window]
-                )
-                submitted = len(in_flight)
-                while in_flight:
-                    chunk, future = in_flight.popleft()
+            # Workers parse the next chunks while this process stores the current batch; two
+            # batches in flight bound the memory.
+            window = max(2, 2 * batch_size // size)
+            in_flight: deque = deque()
+            submitted = 0
+            try:
+                for chunk in chunks[:window]:
+                    in_flight.append((chunk, pool.submit(parse_chunk, chunk, run_id)))
+                    submitted += 1
+            except BrokenProcessPool:  # a process died while it started: nothing was lost yet
+                leftover = chunks[submitted:]
+            while in_flight:
+                chunk, future = in_flight.popleft()
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    # a worker died (killed, or crashed in C code): name the files of its task,
+                    # parse the rest here
+                    result = _lost(chunk, run_id, _CRASHED)
+                    leftover = [c for c, _ in in_flight] + chunks[submitted:]
+                    in_flight.clear()
+                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot unpickle
+                    result = _lost(chunk, run_id, f"{_CRASHED} ({type(exc).__name__}: {exc})")
+                if not leftover and submitted < len(chunks):
+                    chunk = chunks[submitted]
                     try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        # a worker died (killed, or crashed in C code): name the files of its
-                        # task, parse the rest here
-                        result = _lost(chunk, run_id, _CRASHED)
-                        leftover = [c for c, _ in in_flight] + chunks[submitted:]
-                        in_flight.clear()
-                    except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot unpickle
-                        result = _lost(chunk, run_id, f"{_CRASHED} ({type(exc).__name__}: {exc})")
-                    if not leftover and submitted < len(chunks):
-                        chunk = chunks[submitted]
                         in_flight.append((chunk, pool.submit(parse_chunk, chunk, run_id)))
                         submitted += 1
-                    if (whole := add(result)) is not None:
-                        yield whole
+                    except BrokenProcessPool:
+                        leftover = chunks[submitted:]
+                if (whole := add(result)) is not None:
+                    yield whole
         for chunk in leftover:
             if (whole := add(parse_chunk(chunk, run_id))) is not None:
                 yield whole

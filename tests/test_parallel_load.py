@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from loaders.load import load_paths
+from loaders.load import CHUNK, load_paths
 
 from .conftest import SAMPLES
 
@@ -34,7 +35,8 @@ def _workers_of(pid: int) -> list[int]:
     return found
 
 
-def _kill_first_worker(killed: list[int]) -> None:
+def _kill_first_worker(killed: list[int], delay: float) -> None:
+    time.sleep(delay)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         workers = _workers_of(os.getpid())
@@ -45,22 +47,24 @@ def _kill_first_worker(killed: list[int]) -> None:
         time.sleep(0.005)
 
 
-def test_a_killed_parse_process_fails_its_files_and_the_rest_load(tmp_path):
+@pytest.mark.parametrize("delay", [0.0, 1.0], ids=["while-starting", "while-parsing"])
+def test_a_killed_parse_process_fails_its_files_and_the_rest_load(tmp_path, delay):
     folder = tmp_path / "corpus"
     folder.mkdir()
     text = (SAMPLES / "000_f6bb5fbcfd8441cc.txt").read_text(encoding="utf-8")
     for i in range(FILES):
         (folder / f"r{i:04d}.txt").write_text(text + f"\n附：编号 {i}\n", encoding="utf-8")
     killed: list[int] = []
-    killer = threading.Thread(target=_kill_first_worker, args=(killed,))
+    killer = threading.Thread(target=_kill_first_worker, args=(killed, delay))
     killer.start()
     summary = load_paths([folder], tmp_path / "w.duckdb", workers=2, batch_size=64)
     killer.join()
 
     assert killed, "no parse process was seen"
     assert summary.loaded + summary.failed == FILES
-    assert 1 <= summary.failed < FILES
-    assert {code for _, code, _ in summary.failures} == {"worker_crashed"}
+    # the task the process held fails (none, if it died while starting); the rest load
+    assert summary.failed <= CHUNK
+    assert {code for _, code, _ in summary.failures} <= {"worker_crashed"}
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         documents = con.execute("select count(*) from raw.documents").fetchall()[0][0]
         crashed = con.execute(

@@ -158,7 +158,7 @@ def find_year(
 
 
 def detect_version(lines: list[Line], year: int | None) -> tuple[str | None, str, list[Issue]]:
-    text = squeeze("\n".join(line.text for line in lines))
+    text = "".join(line.key for line in lines)  # keys are the lines without whitespace
     hits = {v: [m for m in markers if m in text] for v, markers in labels.VERSION_MARKERS.items()}
     scored = sorted(hits, key=lambda v: len(hits[v]), reverse=True)
     best = scored[0]

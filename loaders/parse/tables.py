@@ -176,15 +176,13 @@ def _applicant_positions(cells: tuple[str, ...]) -> dict[str, int]:
     return positions
 
 
-_ORGANISATION_HEADERS = ("商业企业", "科研机构", "法律服务")
-
-
 def _is_applicant_header(line: Line) -> bool:
     if not line.is_row:
         return False
     if "自然人" in line.key or "申请人情况" in line.key:
         return any(squeeze(c) in ("自然人", "申请人情况") for c in line.cells)
-    return sum(needle in line.key for needle in _ORGANISATION_HEADERS) >= 2
+    key = line.key
+    return ("商业企业" in key) + ("科研机构" in key) + ("法律服务" in key) >= 2
 
 
 def _between_anchors(positions: dict[str, int]) -> dict[str, int]:

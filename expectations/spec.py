@@ -33,6 +33,13 @@ FACT_TABLES = ["applications", "disclosures", "reviews"]
 # the only measure printed with a sign (本年增/减); every other figure is a count or an amount
 SIGNED_MEASURES = ["items_change"]
 
+# a check scoped to what changed (`nianbao check --since-last-check`, the nightly run) creates this
+# relation (one column, report_id) with the reports loaded since the last successful check
+NEW_REPORTS = "new_reports"
+# the least number of rows a suite's frame must have (loaders/check.py fills it in): 1, or 0 when a
+# scoped frame leaves out rows of the relation, so that "the relation has rows" still holds
+MIN_ROWS = {"$PARAMETER": "min_rows"}
+
 
 @dataclass(frozen=True)
 class SuiteSpec:
@@ -41,6 +48,9 @@ class SuiteSpec:
     `sql` is a read-only query on the warehouse; its result is the dataframe GX validates.
     `requires` are the relations it reads: a missing one fails the suite with a hint (or skips it
     when `optional`). `id_columns` identify a row in the examples printed for a failure.
+    `scope` is a SQL condition on the frame's columns that keeps the rows a check scoped to new
+    reports validates (it may read `new_reports`); None: the suite is about the whole relation and
+    always validates all of it.
     """
 
     name: str
@@ -52,6 +62,7 @@ class SuiteSpec:
     expectations: tuple[gxe.Expectation, ...]
     id_columns: tuple[str, ...] = ("report_id",)
     optional: bool = False
+    scope: str | None = None
 
 
 # our two severities on GX's own scale, so that data docs show the same thing
@@ -95,9 +106,18 @@ def has_columns(columns: list[str], relation: str) -> gxe.Expectation:
     )
 
 
+def rows_of_new_reports(column: str = "report_id") -> str:
+    """Scope of a frame whose rows belong to one report each, named by `column`.
+
+    Every row of a new report is kept, so a key that includes the report (uniqueness) is checked
+    on all its rows; a row naming no report belongs to no earlier check either, so it is kept too.
+    """
+    return f"{column} is null or {column} in (select report_id from {NEW_REPORTS})"
+
+
 def has_rows(relation: str, remedy: str) -> gxe.Expectation:
     return gxe.ExpectTableRowCountToBeBetween(
-        min_value=1, **error(f"{relation} is empty: {remedy}")
+        min_value=MIN_ROWS, **error(f"{relation} is empty: {remedy}")
     )
 
 

@@ -10,6 +10,10 @@ asset takes exactly one dataframe, so `run_checks` runs the checkpoint's validat
 itself, each with its own frame, under one run id, then builds the data docs once for that run:
 one checkpoint run over all suites.
 
+Scope: `run_checks(since_last_check=True)` (`nianbao check --since-last-check`, the nightly run)
+validates only the reports loaded since the last run whose check succeeded: a suite with a `scope`
+(expectations/spec.py) reads only the rows of those reports, the others read their whole relation.
+
 Outputs, beside the warehouse in `<db dir>/quality/`: `index.html` (self-contained, readable
 offline), `check_result.json` (for the nightly run log), and GX's own data docs in `gx/data_docs/`
 (its pages load their styling from CDNs, hence the offline report).
@@ -37,6 +41,64 @@ from loaders.settings import EXPECTATIONS_DIR, PROJECT_ROOT
 
 EXAMPLE_ROWS = 5  # failing rows shown per expectation: enough to spot the pattern
 KEEP_RUNS = 30  # validation runs kept in the quality dir; older ones are pruned with their pages
+
+LAST_SUCCESSFUL_CHECK_SQL = """
+    select run_id, started_at from raw.load_runs
+    where check_status = 'success'
+    order by started_at desc
+    limit 1
+"""
+# that check validated every report loaded before its run started and those its run loaded; one
+# loaded meanwhile by another process (after the start, under another run id) is new
+NEW_REPORTS_SQL = """
+    create temp table {relation} as
+    select document_id as report_id from raw.documents
+    where loaded_at >= $since and run_id is distinct from $after_run
+"""
+
+
+@dataclass(frozen=True)
+class CheckScope:
+    """The reports a check validates: all of them, or those loaded since the last good check."""
+
+    since: datetime | None = None  # start of the last run whose check succeeded (UTC, naive)
+    after_run: str | None = None  # that run: what it loaded itself was part of its check
+    reports: int | None = None  # reports loaded since; None when the check covers all
+
+    @property
+    def is_full(self) -> bool:
+        return self.since is None
+
+    def limits(self, spec) -> bool:
+        """True when the suite validates only the rows of the new reports."""
+        return not self.is_full and spec.scope is not None
+
+    @property
+    def description(self) -> str:
+        if self.is_full:
+            return "all reports"
+        return (
+            f"{self.reports} reports loaded since {self.since:%Y-%m-%d %H:%M:%S} UTC "
+            f"(the last successful check, run {self.after_run})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reports": "all" if self.is_full else self.reports,
+            "since": self.since.isoformat() if self.since else None,
+            "after_run": self.after_run,
+            "description": self.description,
+        }
+
+
+@dataclass
+class WarehouseFrames:
+    """What the suites validate, read on one connection: each frame and its row floor."""
+
+    scope: CheckScope
+    frames: dict[str, Any] = field(default_factory=dict)
+    min_rows: dict[str, int] = field(default_factory=dict)
+    absent: dict[str, list[str]] = field(default_factory=dict)  # suite -> relations missing
 
 
 @dataclass
@@ -70,6 +132,7 @@ class SuiteOutcome:
     rows: int | None
     outcomes: list[ExpectationOutcome]
     note: str = ""
+    scoped: bool = False  # the frame held only the rows of the new reports
 
     @property
     def expectations(self) -> int:
@@ -100,6 +163,7 @@ class CheckResult:
     seconds: float
     suites: list[SuiteOutcome]
     fatal: str | None = None  # the checks could not run at all (warehouse missing or locked)
+    scope: CheckScope | None = None  # None when the warehouse was not read
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -135,6 +199,7 @@ class CheckResult:
             "status": self.status,
             "exit_code": self.exit_code,
             "fatal": self.fatal,
+            "scope": self.scope.to_dict() if self.scope else None,
             "expectations": sum(s.expectations for s in self.suites),
             "failed_errors": len(self.errors),
             "failed_warnings": len(self.warnings),
@@ -145,6 +210,7 @@ class CheckResult:
                     "table": s.table,
                     "status": s.status,
                     "rows": s.rows,
+                    "scoped": s.scoped,
                     "expectations": s.expectations,
                     "passed": s.passed,
                     "failed": s.failed,
@@ -173,16 +239,29 @@ def import_expectations():
 
 
 def run_checks(
-    db_path: Path, out_dir: Path | None = None, *, today: date | None = None
+    db_path: Path,
+    out_dir: Path | None = None,
+    *,
+    today: date | None = None,
+    since_last_check: bool = False,
 ) -> CheckResult:
-    """Run every suite once on the warehouse; write the reports; return what happened."""
+    """Run every suite once on the warehouse; write the reports; return what happened.
+
+    With since_last_check, only the reports loaded since the last successful check are validated
+    (all of them when no check has succeeded yet).
+    """
     started = datetime.now(UTC)
     clock = time.perf_counter()
     db_path = Path(db_path).expanduser().resolve()
     quality_dir = Path(out_dir).resolve() if out_dir else default_quality_dir(db_path)
     report_path = quality_dir / "index.html"
 
-    def finish(suites: list[SuiteOutcome], fatal: str | None, docs: Path | None) -> CheckResult:
+    def finish(
+        suites: list[SuiteOutcome],
+        fatal: str | None,
+        docs: Path | None,
+        scope: CheckScope | None = None,
+    ) -> CheckResult:
         result = CheckResult(
             db_path=db_path,
             quality_dir=quality_dir,
@@ -192,6 +271,7 @@ def run_checks(
             seconds=time.perf_counter() - clock,
             suites=suites,
             fatal=fatal,
+            scope=scope,
         )
         if not db_path.exists():  # a mistyped --db must not leave folders behind
             return result
@@ -218,7 +298,7 @@ def run_checks(
                 None,
             )
         try:
-            frames, absent = _read_frames(db_path, specs)
+            read = _read_frames(db_path, specs, since_last_check)
         except (duckdb.Error, OSError) as exc:  # IOException when a writer holds the file
             return finish(
                 [],
@@ -226,15 +306,15 @@ def run_checks(
                 "running, run the check when it has finished.",
                 None,
             )
-        suites = _validate(gx_context, specs, frames, absent, quality_dir, today or date.today())
+        suites = _validate(gx_context, specs, read, quality_dir, today or date.today())
         docs = quality_dir / "gx" / "data_docs" / "index.html"
         _prune_old_runs(quality_dir / "gx")
-        return finish(suites, None, docs if docs.exists() else None)
+        return finish(suites, None, docs if docs.exists() else None, read.scope)
 
 
-def check(db_path: Path, out_dir: Path | None = None) -> int:
+def check(db_path: Path, out_dir: Path | None = None, *, since_last_check: bool = False) -> int:
     """`nianbao check`: run the checks, print the summary and what to do; the exit status."""
-    result = run_checks(db_path, out_dir)
+    result = run_checks(db_path, out_dir, since_last_check=since_last_check)
     print(format_result(result))
     return result.exit_code
 
@@ -250,10 +330,8 @@ def _quality_dir_lock(quality_dir: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def _read_frames(db_path: Path, specs) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _read_frames(db_path: Path, specs, since_last_check: bool) -> WarehouseFrames:
     """Every suite's frame from one read-only connection, closed before GX starts."""
-    frames: dict[str, Any] = {}
-    absent: dict[str, list[str]] = {}
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         existing = {
@@ -262,23 +340,67 @@ def _read_frames(db_path: Path, specs) -> tuple[dict[str, Any], dict[str, list[s
                 "select table_schema, table_name from information_schema.tables"
             ).fetchall()
         }
+        scope = _scope_since_last_check(con, existing) if since_last_check else CheckScope()
+        read = WarehouseFrames(scope)
         for spec in specs:
             missing = [r for r in spec.requires if r not in existing]
             if missing:
-                absent[spec.name] = missing
-            else:
-                frames[spec.name] = con.sql(spec.sql).pl().to_pandas()
+                read.absent[spec.name] = missing
+                continue
+            frame = con.sql(_frame_sql(spec, scope)).pl().to_pandas()
+            read.frames[spec.name] = frame
+            read.min_rows[spec.name] = _min_rows(con, spec, scope, frame)
     finally:
         con.close()
-    return frames, absent
+    return read
 
 
-def _validate(gx_context, specs, frames, absent, quality_dir: Path, today: date):
+def _scope_since_last_check(con: duckdb.DuckDBPyConnection, existing: set[str]) -> CheckScope:
+    """The reports loaded since the last successful check, as the temp relation the suites read."""
+    from expectations.spec import NEW_REPORTS
+
+    if not {"raw.load_runs", "raw.documents"} <= existing:
+        return CheckScope()
+    # fetchall: DuckDB refuses the next statement while a result is open
+    last = con.execute(LAST_SUCCESSFUL_CHECK_SQL).fetchall()
+    if not last:  # nothing was validated yet
+        return CheckScope()
+    [(run_id, started_at)] = last
+    con.execute(
+        NEW_REPORTS_SQL.format(relation=NEW_REPORTS), {"since": started_at, "after_run": run_id}
+    ).fetchall()
+    [(reports,)] = con.execute(f"select count(*) from {NEW_REPORTS}").fetchall()
+    return CheckScope(since=started_at, after_run=run_id, reports=reports)
+
+
+def _frame_sql(spec, scope: CheckScope) -> str:
+    if not scope.limits(spec):
+        return spec.sql
+    return f"select * from ({spec.sql}) where ({spec.scope})"
+
+
+def _min_rows(con: duckdb.DuckDBPyConnection, spec, scope: CheckScope, frame) -> int:
+    """The least rows the frame must have for its relation to have a row.
+
+    1, unless a scoped frame is empty while the relation holds rows of earlier reports: those were
+    there at the last successful check, so an empty frame then means no new rows, not no rows.
+    """
+    if len(frame) or not scope.limits(spec):
+        return 1
+    [(left_out,)] = con.execute(
+        f"select exists (select 1 from ({spec.sql}) where not ({spec.scope}))"
+    ).fetchall()
+    return 0 if left_out else 1
+
+
+def _validate(gx_context, specs, read: WarehouseFrames, quality_dir: Path, today: date):
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
         ValidationResultIdentifier,
     )
+
+    from expectations.spec import MIN_ROWS
 
     context = gx_context.open_context(quality_dir)
     checkpoint = context.checkpoints.get(gx_context.CHECKPOINT)
@@ -287,14 +409,17 @@ def _validate(gx_context, specs, frames, absent, quality_dir: Path, today: date)
     run_results = {}
     suites: list[SuiteOutcome] = []
     for spec in specs:
-        if spec.name in absent:
-            suites.append(_absent_suite(spec, absent[spec.name]))
+        if spec.name in read.absent:
+            suites.append(_absent_suite(spec, read.absent[spec.name]))
             continue
-        frame = frames[spec.name]
+        frame = read.frames[spec.name]
         result = definitions[spec.name].run(
             checkpoint_id=checkpoint.id,
             batch_parameters={"dataframe": frame},
-            expectation_parameters={"current_year": today.year},
+            expectation_parameters={
+                "current_year": today.year,
+                MIN_ROWS["$PARAMETER"]: read.min_rows[spec.name],
+            },
             result_format=checkpoint.result_format,
             run_id=run_id,
         )
@@ -313,6 +438,7 @@ def _validate(gx_context, specs, frames, absent, quality_dir: Path, today: date)
                 status="passed" if all(o.success for o in outcomes) else "failed",
                 rows=len(frame),
                 outcomes=outcomes,
+                scoped=read.scope.limits(spec),
             )
         )
     if run_results:
@@ -453,7 +579,9 @@ def describe(kind: str, kwargs: dict) -> str:
     elif kind == "expect_table_columns_to_match_set":
         text = f"has columns {', '.join(kwargs['column_set'])}"
     elif kind == "expect_table_row_count_to_be_between":
-        text = f"has at least {kwargs.get('min_value')} row"
+        # a floor of 0: a scoped frame without rows, beside rows of earlier reports
+        floor = kwargs.get("min_value")
+        text = "has rows (of earlier reports)" if floor == 0 else f"has at least {floor} row"
     else:
         text = f"{kind}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
     return text + where
@@ -480,12 +608,14 @@ def format_result(result: CheckResult) -> str:
             f"{total} expectations, {len(result.errors)} failed with severity error, "
             f"{len(result.warnings)} with severity warning"
         )
+        lines.append(f"scope: {_scope_text(result)}")
         lines.append("")
-        header = ("suite", "layer", "expectations", "passed", "failed", "severity")
+        header = ("suite", "layer", "rows", "expectations", "passed", "failed", "severity")
         rows = [
             (
                 s.name,
                 s.layer,
+                "" if s.rows is None else str(s.rows),
                 str(s.expectations),
                 str(s.passed),
                 str(s.failed),
@@ -497,7 +627,7 @@ def format_result(result: CheckResult) -> str:
         for i, row in enumerate([header, *rows]):
             lines.append(
                 "  ".join(
-                    cell.rjust(w) if 2 <= j <= 4 else cell.ljust(w)
+                    cell.rjust(w) if 2 <= j <= 5 else cell.ljust(w)
                     for j, (cell, w) in enumerate(zip(row, widths, strict=True))
                 ).rstrip()
             )
@@ -512,6 +642,22 @@ def format_result(result: CheckResult) -> str:
     if result.data_docs_path:
         lines.append(f"GX data docs:      {result.data_docs_path}  (styled only when online)")
     return "\n".join(lines)
+
+
+def _rows_of(suite: SuiteOutcome) -> str:
+    if suite.rows is None:
+        return ""
+    return "new reports" if suite.scoped else "all reports"
+
+
+def _scope_text(result: CheckResult) -> str:
+    """The scope, and in a scoped check the suites that still read their whole relation."""
+    if result.scope is None or result.scope.is_full:
+        return "all reports"
+    whole = [s.name for s in result.suites if not s.scoped and s.rows is not None]
+    if not whole:
+        return result.scope.description
+    return f"{result.scope.description}; validated whole: {', '.join(whole)}"
 
 
 def _failure_lines(o: ExpectationOutcome) -> list[str]:
@@ -578,6 +724,8 @@ def render_html(result: CheckResult) -> str:
     ]
     if result.fatal:
         parts.append(f'<p class="error" id="fatal">Check not run: {e(result.fatal)}</p>')
+    else:
+        parts.append(f'<p>Scope: <span id="scope">{e(_scope_text(result))}</span>.</p>')
     parts.append(
         f"<p>{len(result.errors)} expectation(s) failed with severity <b>error</b> (the exit "
         f"status is non-zero), {len(result.warnings)} with severity <b>warning</b>.</p>"
@@ -594,7 +742,7 @@ def render_html(result: CheckResult) -> str:
             f"<th>{h}</th>"
             for h in ("suite", "layer", "table", "rows", "expectations", "passed", "failed")
         )
-        + "<th>severity</th></tr></thead><tbody>"
+        + "<th>severity</th><th>rows of</th></tr></thead><tbody>"
     )
     for s in result.suites:
         label = s.severity or (s.status if s.status in ("skipped", "missing") else "-")
@@ -603,7 +751,8 @@ def render_html(result: CheckResult) -> str:
             f"<td>{e(s.table)}</td><td class=n>{'' if s.rows is None else s.rows}</td>"
             f"<td class=n>{s.expectations}</td><td class=n>{s.passed}</td>"
             f'<td class=n>{s.failed}</td><td class="{e(s.severity or "ok")}">{e(label)}'
-            f"{' (' + e(s.note) + ')' if s.note else ''}</td></tr>"
+            f"{' (' + e(s.note) + ')' if s.note else ''}</td>"
+            f"<td>{_rows_of(s)}</td></tr>"
         )
     parts.append("</tbody></table>")
     if result.failures:

@@ -53,7 +53,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from loaders.check import check
 
-    return check(warehouse_path(args.db))
+    return check(warehouse_path(args.db), since_last_check=args.since_last_check)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -126,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     check = with_db(sub.add_parser("check", help="great-expectations checks and data docs"))
+    check.add_argument(
+        "--since-last-check",
+        action="store_true",
+        help="validate only the reports loaded since the last successful check of nianbao run "
+        "(all of them when none succeeded)",
+    )
     check.set_defaults(func=cmd_check)
 
     run = with_db(sub.add_parser("run", help="nightly job: load new files, build, check"))

@@ -40,7 +40,10 @@ def run_pipeline(
     force: bool = False,
     rehash: bool = False,
 ) -> tuple[int, LoadSummary]:
-    """Load, then build and check unless nothing changed since a good build. Returns exit code."""
+    """Load, then build and check unless nothing changed since a good build. Returns exit code.
+
+    The check validates the reports loaded since the last successful check (all on a forced run).
+    """
     from loaders.build import build
     from loaders.check import check
 
@@ -57,8 +60,10 @@ def run_pipeline(
     else:
         build_code = build(db_path)
         build_status = "success" if build_code == 0 else "error"
+        # a forced run rebuilds although no file is new (a model may have changed), so it checks all
+        scoped = not force
         try:
-            check_code = check(db_path) if build_code == 0 else None
+            check_code = check(db_path, since_last_check=scoped) if build_code == 0 else None
         except Exception as exc:  # noqa: BLE001 - the run row must be written whatever happens
             print(f"nianbao check crashed: {type(exc).__name__}: {exc}")
             check_code = 2

@@ -67,6 +67,10 @@ def test_the_samples_pass(clean):
     assert result["status"] == "success"
     assert result["failed_errors"] == 0
     assert not [s for s in result["suites"] if s["status"] in ("missing", "skipped")]
+    # `nianbao check` without an option validates every row of every report
+    assert result["scope"]["reports"] == "all"
+    assert not [s for s in result["suites"] if s["scoped"]]
+    assert "scope: all reports" in output
     assert "suite" in output and "severity" in output
     # the one known trap of the samples: 中卫 2020 is dated 2020-01-26, before its year ended
     assert [(f["suite"], f["severity"]) for f in result["failures"]] == [("dim_report", "warning")]
@@ -82,6 +86,7 @@ def test_the_offline_report_is_self_contained_and_lists_every_suite(clean):
     assert [r.get("data-suite") for r in rows] == [s["name"] for s in result["suites"]]
     assert sum(int(r.xpath("td")[4].text) for r in rows) == result["expectations"]
     assert page.get_element_by_id("status").text == "success"
+    assert page.get_element_by_id("scope").text == "all reports"
     # nothing to fetch: no scripts, no stylesheets or images from elsewhere
     assert not page.xpath("//script | //link | //img")
     assert Path(result["data_docs_path"]).is_file()

@@ -15,12 +15,17 @@ from expectations.spec import (
     non_negative,
     not_null,
     report_year_in_range,
+    rows_of_new_reports,
     template_version_known,
     unique,
     warning,
 )
 
 RELOAD = "load the reports: nianbao load PATH"
+# raw rows are inserted with their document and never changed, so the rows of the documents loaded
+# since the last successful check are all a scoped check has not seen; document_id is in every key
+# a raw suite checks for uniqueness
+ROWS_OF_NEW_DOCUMENTS = rows_of_new_reports("document_id")
 
 RAW_DOCUMENTS = SuiteSpec(
     name="raw_documents",
@@ -34,6 +39,7 @@ RAW_DOCUMENTS = SuiteSpec(
     """,
     requires=("raw.documents",),
     id_columns=("document_id", "source_file_name"),
+    scope=ROWS_OF_NEW_DOCUMENTS,
     expectations=(
         has_columns(
             ["document_id", "source_file_name", "source_format", "size_bytes", "loaded_at"],
@@ -69,6 +75,7 @@ RAW_REPORTS = SuiteSpec(
     sql="select * from raw.reports",
     requires=("raw.reports",),
     id_columns=("document_id", "agency_name", "report_year"),
+    scope=ROWS_OF_NEW_DOCUMENTS,
     expectations=(
         has_columns(
             ["document_id", "agency_name", "report_year", "template_version", "published_on"],
@@ -98,6 +105,7 @@ RAW_CELLS = SuiteSpec(
     sql="select * from raw.cells",
     requires=("raw.cells",),
     id_columns=("document_id", "table_key", "row_key", "column_key", "value_raw", "line_number"),
+    scope=ROWS_OF_NEW_DOCUMENTS,
     expectations=(
         has_columns(
             ["document_id", "table_key", "row_key", "column_key", "value", "value_raw"],
@@ -132,6 +140,7 @@ RAW_COMPLAINTS = SuiteSpec(
     sql="select * from raw.complaints",
     requires=("raw.complaints",),
     id_columns=("document_id", "channel_key", "evidence"),
+    scope=ROWS_OF_NEW_DOCUMENTS,
     expectations=(
         has_columns(["document_id", "channel_key", "value", "evidence"], "raw.complaints"),
         in_vocabulary("channel_key", "complaints", "channel"),

@@ -52,8 +52,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from loaders.check import check
+    from loaders.nightly import record_check
+    from loaders.store import utc_now
 
-    return check(warehouse_path(args.db), since_last_check=args.since_last_check)
+    db, started = warehouse_path(args.db), utc_now()
+    code = check(db, since_last_check=args.since_last_check)
+    if code in (0, 1):  # it ran: a success is where the next scoped check starts
+        record_check(db, started, code)
+    return code
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -174,6 +174,23 @@ def test_a_scoped_check_validates_only_the_rows_of_the_new_reports(checked_then_
     assert "2 reports loaded since" in out.getvalue()
 
 
+def test_a_check_run_from_the_command_line_is_where_the_next_scoped_check_starts(
+    checked_then_loaded, tmp_path
+):
+    db = copy_of(checked_then_loaded, tmp_path)
+    with redirect_stdout(io.StringIO()):
+        assert nianbao(["check", "--db", str(db)]) == 0
+    [(command, check_status)] = query(
+        db, "select command, check_status from raw.load_runs order by started_at desc limit 1"
+    )
+    assert (command, check_status) == ("check", "success")
+
+    with redirect_stdout(io.StringIO()):
+        assert nianbao(["check", "--since-last-check", "--db", str(db)]) == 0
+    result = check_result(tmp_path)
+    assert result["scope"]["reports"] == 0
+
+
 def test_an_unscoped_check_still_sees_every_row(checked_then_loaded, tmp_path):
     db = copy_of(checked_then_loaded, tmp_path)
     every_report = [r for (r,) in query(db, "select document_id from raw.documents")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import hashlib
 import os
 import sys
@@ -219,6 +221,25 @@ _CRASHED = (
 )
 
 
+def _start_worker() -> None:
+    _limit_worker_memory()
+    tune_for_parsing()
+
+
+def tune_for_parsing() -> None:
+    """Garbage collection for a process that parses: it allocates millions of short-lived tuples
+    and lists that reference counting frees, while the collector's passes over the long-lived
+    objects (modules, gazetteer, caches) took about a fifth of its CPU time. Those are frozen
+    once warm, and the collector runs less often (cycles are rare here)."""
+    from loaders.regions import resolve_region
+
+    resolve_region("北京市海淀区人民政府")  # builds the gazetteer index before the freeze
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    # frozen objects are never finalised: release them at a normal exit
+    atexit.register(lambda: (gc.unfreeze(), gc.collect()))
+
+
 def _limit_worker_memory() -> None:
     """A parse process that runs away with memory fails its file, not the machine."""
     import resource
@@ -232,9 +253,7 @@ def _limit_worker_memory() -> None:
 
 def _start_pool(workers: int) -> ProcessPoolExecutor:
     # spawn, not fork: the parent holds an open DuckDB connection.
-    pool = ProcessPoolExecutor(
-        workers, mp_context=get_context("spawn"), initializer=_limit_worker_memory
-    )
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker)
     for _ in range(workers):
         pool.submit(int)  # with no process idle, each submit starts one
     return pool

@@ -16,6 +16,11 @@ from pathlib import Path
 
 from loaders.settings import DBT_PROJECT_DIR
 
+# dbt nodes run two at a time on the one warehouse connection: while one thread is in dbt's Python
+# (compiling, the many small tests) the other keeps DuckDB busy. The profile keeps threads: 1 for
+# dbt invoked by hand.
+BUILD_THREADS = 2
+
 
 def dbt_executable() -> list[str]:
     """The dbt of this environment: next to sys.executable, else the one on PATH."""
@@ -82,7 +87,7 @@ def build(db_path: Path, full_refresh: bool = False, *, target_dir: Path | None 
     if not db_path.exists():
         sys.stderr.write(f"no warehouse at {db_path}: load reports first (nianbao load PATH)\n")
         return 2
-    args = ["build"]
+    args = ["build", "--threads", str(BUILD_THREADS)]
     if full_refresh:
         args.append("--full-refresh")
     return run_dbt(args, db_path, target_dir=target_dir)

@@ -202,3 +202,43 @@ def test_incremental_build_processed_only_the_new_reports(con, warehouses):
             expected = new & in_table
         assert processed == expected, model
         assert processed and not processed & (old - expected), model
+
+
+def test_duplicate_of_an_old_row_fails_the_incremental_tests(warehouses, tmp_path):
+    """After a passing build, the uniqueness tests check only the keys of rows loaded since, but a
+    new row that repeats the key of an older row still fails the build; a failed build is not
+    recorded as passing, so the next one checks from the same point again."""
+    db = tmp_path / "duplicate.duckdb"
+    shutil.copy(warehouses["incremental"], db)
+    passed_through = "select max(tested_through) from main.data_tests_passed"
+    with duckdb.connect(str(db)) as con:
+        [(tested_through,)] = con.execute(passed_through).fetchall()
+        assert con.execute("select max(loaded_at) from raw.documents").fetchall() == [
+            (tested_through,)
+        ]
+        # an old report's cell again, stamped as loaded after the last passing build
+        con.execute(
+            """
+            insert into marts.fct_applications
+            select * replace (?::timestamp + interval 1 second as loaded_at)
+            from marts.fct_applications
+            where report_id = (
+                select min(report_id) from marts.fct_applications where loaded_at <= ?
+            )
+            limit 1
+            """,
+            [tested_through, warehouses["first_watermark"]],
+        )
+    target = tmp_path / "target"
+    assert build(db, target_dir=target) == 1
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    [uniqueness] = [
+        r
+        for r in results
+        if r["unique_id"].startswith("test.nianbao.unique_combination_of_columns_fct_applications")
+    ]
+    assert uniqueness["status"] == "fail" and uniqueness["failures"] == 1
+    # it ran restricted to the new rows' reports, not over the whole table
+    assert re.search(r"report_id in \('[0-9a-f]{64}'\)", uniqueness["compiled_code"])
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(passed_through).fetchall() == [(tested_through,)]

@@ -1,7 +1,11 @@
 {#- Every non-null value of the column is a key of the vocabulary seed for the given fact and key
     kind (accepted values taken from the seed instead of a hard-coded list). With
-    `version_column`, the key must also be listed for the row's template version. -#}
-{% test in_vocabulary(model, column_name, fact, key_kind, version_column=none) %}
+    `version_column`, the key must also be listed for the row's template version. With
+    new_rows_only, a build after a passing one checks only the rows loaded since
+    (macros/data_tests_passed.sql). -#}
+{% test in_vocabulary(model, column_name, fact, key_kind, version_column=none, new_rows_only=false) %}
+
+{%- set tested_through = data_tests_passed_through() if new_rows_only else none %}
 
 with
 
@@ -21,6 +25,9 @@ checked as (
         {%- endif %}
     from {{ model }}
     where {{ column_name }} is not null
+    {%- if tested_through is not none %}
+        and loaded_at > {{ tested_through }}
+    {%- endif %}
 
 )
 

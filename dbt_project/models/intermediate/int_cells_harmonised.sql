@@ -42,13 +42,17 @@ key_kinds as (
 
 vocabulary_versions as (
 
+    -- computed per key rather than per cell (list functions on every cell are slow): whether the
+    -- key exists in both the 2019 and 2021 templates, and its versions as '|v2019|v2021|', in
+    -- which a cell's version is found by a substring test
     select
         fact,
         key_kind,
         key,
         label_zh,
-        template_versions,
-        string_split(template_versions, '|') as template_version_list
+        '|' || template_versions || '|' as template_versions_delimited,
+        list_has_all(string_split(template_versions, '|'), ['v2019', 'v2021'])
+            as is_in_v2019_and_v2021
 
     from vocabulary
 
@@ -66,8 +70,10 @@ labelled as (
         row_vocabulary.label_zh as row_label_zh,
         column_vocabulary.label_zh as column_label_zh,
         reports.template_version,
-        row_vocabulary.template_version_list as row_template_versions,
-        column_vocabulary.template_version_list as column_template_versions,
+        row_vocabulary.template_versions_delimited as row_template_versions,
+        column_vocabulary.template_versions_delimited as column_template_versions,
+        row_vocabulary.is_in_v2019_and_v2021 as is_row_key_in_v2019_and_v2021,
+        column_vocabulary.is_in_v2019_and_v2021 as is_column_key_in_v2019_and_v2021,
         cells.value,
         cells.value_raw,
         cells.unit,
@@ -112,13 +118,14 @@ final as (
         is_blank,
         row_label_zh is not null and column_label_zh is not null as is_in_vocabulary,
         coalesce(
-            list_contains(row_template_versions, template_version)
-            and list_contains(column_template_versions, template_version),
+            -- a version holding '|' is in no list
+            not contains(template_version, '|')
+            and contains(row_template_versions, '|' || template_version || '|')
+            and contains(column_template_versions, '|' || template_version || '|'),
             false
         ) as is_key_in_template_version,
         coalesce(
-            list_has_all(row_template_versions, ['v2019', 'v2021'])
-            and list_has_all(column_template_versions, ['v2019', 'v2021']),
+            is_row_key_in_v2019_and_v2021 and is_column_key_in_v2019_and_v2021,
             false
         ) as is_comparable_across_versions,
         loaded_at

@@ -1,5 +1,10 @@
 -- One row per loaded document with the attributes every fact row carries: the resolved agency and
 -- region, the report year and the detected template version.
+--
+-- A table rather than the folder's view: a dozen models and tests read it, and as a view each of
+-- them would resolve every report's agency name again (regular expressions over all reports).
+{{ config(materialized='table') }}
+
 with
 
 documents as (

@@ -3,6 +3,10 @@
 -- all its operand cells exist and are not blank, so a blank or missing operand makes the check
 -- NOT_ASSESSABLE instead of silently treating the blank as 0.
 --
+-- The operand list is the same for every report (per （六）其他处理 layout), so the terms and
+-- operand counts are computed once on it; the cells are joined to that small list and summed per
+-- report and subject, and a report's missing operands are the listed ones that no cell matched.
+--
 -- Incremental: a build recomputes the reports loaded since the latest loaded_at already in the
 -- table and every other report of their agencies, because a new report changes the cross-year
 -- checks of its agency's other reports (the previous year's report gains its next. operands, or
@@ -28,19 +32,21 @@ reports as (
 
 ),
 
-applications as (
+-- the facts are read by several branches below: not materialized, so that each scan reads only
+-- the columns and rows its branch needs instead of buffering the whole table once
+applications as not materialized (
 
     select * from {{ ref('fct_applications') }}
 
 ),
 
-reviews as (
+reviews as not materialized (
 
     select * from {{ ref('fct_reviews') }}
 
 ),
 
-disclosures as (
+disclosures as not materialized (
 
     select * from {{ ref('fct_disclosures') }}
 
@@ -74,7 +80,7 @@ scoped_reports as (
 
 ),
 
-cells as (
+cells as not materialized (
 
     select report_id, 'applications' as table_key, outcome_key as row_key,
         applicant_type_key as column_key, value
@@ -90,26 +96,18 @@ cells as (
 
 ),
 
-scoped_cells as (
-
-    -- the operands of the scoped reports (a next report is of the same agency, so in scope too)
-    select * from cells
-    {%- if is_incremental() %}
-    where report_id in (select scoped_reports.report_id from scoped_reports)
-    {%- endif %}
-
-),
-
 assessed_reports as (
 
-    -- the identities are those of the 2019 / 2021 templates
+    -- the identities are those of the 2019 / 2021 templates; report_number is a compact key for
+    -- the joins and groupings of this model only
     select
         report_id,
         agency_id,
         region_id,
         report_year,
         template_version,
-        loaded_at
+        loaded_at,
+        row_number() over (order by report_id) as report_number
 
     from scoped_reports
     where template_version in ('v2019', 'v2021')
@@ -203,41 +201,32 @@ fee_items as (
 
 ),
 
+split_style_reports as (
+
+    select distinct report_id
+    from cells
+    where table_key = 'applications'
+        and row_key in ('other_overdue_correction', 'other_overdue_fee', 'other_reasons')
+
+),
+
 report_other_styles as (
 
     -- v2021 splits （六）其他处理 into three rows; a v2021 report that kept the single row is
     -- checked with it
     select
         assessed_reports.report_id,
+        assessed_reports.report_number,
         case
             when assessed_reports.template_version = 'v2021'
-                and exists (
-                    select 1
-                    from applications
-                    where applications.report_id = assessed_reports.report_id
-                        and applications.outcome_key in (
-                            'other_overdue_correction', 'other_overdue_fee', 'other_reasons'
-                        )
-                )
+                and split_style_reports.report_id is not null
                 then 'split'
             else 'single'
         end as other_style
 
     from assessed_reports
-
-),
-
-report_outcome_rows as (
-
-    select
-        report_other_styles.report_id,
-        outcome_rows.outcome_key,
-        outcome_rows.outcome_order,
-        outcome_rows.is_outcome_summand
-
-    from report_other_styles
-    inner join outcome_rows
-        on outcome_rows.other_style in ('all', report_other_styles.other_style)
+    left join split_style_reports
+        on assessed_reports.report_id = split_style_reports.report_id
 
 ),
 
@@ -246,8 +235,8 @@ next_reports as (
     -- the same agency's report for the following year (the latest loaded one if there are several)
     select
         assessed_reports.report_id,
+        assessed_reports.report_number,
         following.report_id as next_report_id,
-        following.report_year as next_report_year,
         assessed_reports.template_version = 'v2019'
             and following.template_version = 'v2019' as are_both_v2019
 
@@ -264,22 +253,25 @@ next_reports as (
 
 operands as (
 
+    -- the operand cells of every identity, the same for all reports. other_style: the
+    -- （六）其他处理 layout a within-report operand belongs to ('all', 'single' or 'split'); null
+    -- for the cross-year identities, whose rhs cells are read from the next year's report (is_next)
+
     -- 1. 新收 + 上年结转 = 总计 + 结转下年度, per applicant column
     select
-        assessed_reports.report_id,
+        'all' as other_style,
         'applications_balance' as identity_key,
         applicant_types.applicant_type_key as subject_key,
         applicant_types.applicant_type_order as subject_order,
         balance_terms.side,
         balance_terms.term_order,
-        null::varchar as compared_report_id,
-        assessed_reports.report_id as operand_report_id,
+        false as is_next,
+        false as needs_both_v2019,
         'applications' as table_key,
         balance_terms.outcome_key as row_key,
         applicant_types.applicant_type_key as column_key
 
-    from assessed_reports
-    cross join applicant_types
+    from applicant_types
     cross join (
         values
             ('lhs', 1, 'new_received'),
@@ -292,112 +284,103 @@ operands as (
 
     -- 2. outcome rows sum to （七）总计, per applicant column
     select
-        report_outcome_rows.report_id,
+        outcome_rows.other_style,
         'outcomes_sum_to_total' as identity_key,
         applicant_types.applicant_type_key as subject_key,
         applicant_types.applicant_type_order as subject_order,
-        case when report_outcome_rows.is_outcome_summand then 'lhs' else 'rhs' end as side,
-        report_outcome_rows.outcome_order as term_order,
-        null::varchar as compared_report_id,
-        report_outcome_rows.report_id as operand_report_id,
+        case when outcome_rows.is_outcome_summand then 'lhs' else 'rhs' end as side,
+        outcome_rows.outcome_order as term_order,
+        false as is_next,
+        false as needs_both_v2019,
         'applications' as table_key,
-        report_outcome_rows.outcome_key as row_key,
+        outcome_rows.outcome_key as row_key,
         applicant_types.applicant_type_key as column_key
 
-    from report_outcome_rows
+    from outcome_rows
     cross join applicant_types
-    where report_outcome_rows.is_outcome_summand
-        or report_outcome_rows.outcome_key = 'total_processed'
+    where outcome_rows.is_outcome_summand
+        or outcome_rows.outcome_key = 'total_processed'
 
     union all
 
     -- 3. applicant columns sum to 总计, per table 三 row
     select
-        report_outcome_rows.report_id,
+        outcome_rows.other_style,
         'applicant_types_sum_to_total' as identity_key,
-        report_outcome_rows.outcome_key as subject_key,
-        report_outcome_rows.outcome_order as subject_order,
+        outcome_rows.outcome_key as subject_key,
+        outcome_rows.outcome_order as subject_order,
         case when applicant_types.is_summand then 'lhs' else 'rhs' end as side,
         applicant_types.applicant_type_order as term_order,
-        null::varchar as compared_report_id,
-        report_outcome_rows.report_id as operand_report_id,
+        false as is_next,
+        false as needs_both_v2019,
         'applications' as table_key,
-        report_outcome_rows.outcome_key as row_key,
+        outcome_rows.outcome_key as row_key,
         applicant_types.applicant_type_key as column_key
 
-    from report_outcome_rows
+    from outcome_rows
     cross join applicant_types
 
     union all
 
     -- 4. each 复议 / 诉讼 block sums to its 总计
     select
-        assessed_reports.report_id,
+        'all' as other_style,
         'review_block_sums_to_total' as identity_key,
         review_kinds.review_kind_key as subject_key,
         review_kinds.review_kind_order as subject_order,
         case when review_outcomes.is_summand then 'lhs' else 'rhs' end as side,
         review_outcomes.outcome_order as term_order,
-        null::varchar as compared_report_id,
-        assessed_reports.report_id as operand_report_id,
+        false as is_next,
+        false as needs_both_v2019,
         'reviews' as table_key,
         review_kinds.review_kind_key as row_key,
         review_outcomes.outcome_key as column_key
 
-    from assessed_reports
-    cross join review_kinds
+    from review_kinds
     cross join review_outcomes
 
     union all
 
-    -- 5. 2019 table 二: 上一年项目数量 + 本年增/减 (Y) = 上一年项目数量 (Y+1), same agency
+    -- 5. 2019 table 二: 上一年项目数量 + 本年增/减 (Y) = 上一年项目数量 (Y+1), same agency, both
+    -- reports on the v2019 template
     select
-        next_reports.report_id,
+        null as other_style,
         'items_carry_to_next_year' as identity_key,
         fee_items.item_key as subject_key,
         fee_items.item_order as subject_order,
         carry_terms.side,
         carry_terms.term_order,
-        next_reports.next_report_id as compared_report_id,
-        case
-            when carry_terms.side = 'lhs' then next_reports.report_id
-            else next_reports.next_report_id
-        end as operand_report_id,
+        carry_terms.side = 'rhs' as is_next,
+        true as needs_both_v2019,
         'disclosures' as table_key,
         fee_items.item_key as row_key,
         carry_terms.measure_key as column_key
 
-    from next_reports
-    cross join fee_items
+    from fee_items
     cross join (
         values
             ('lhs', 1, 'items_last_year'),
             ('lhs', 2, 'items_change'),
             ('rhs', 1, 'items_last_year')
     ) as carry_terms (side, term_order, measure_key)
-    where next_reports.are_both_v2019
 
     union all
 
     -- 6. 结转下年度 (Y) = 上年结转 (Y+1), same agency, per applicant column
     select
-        next_reports.report_id,
+        null as other_style,
         'applications_carry_to_next_year' as identity_key,
         applicant_types.applicant_type_key as subject_key,
         applicant_types.applicant_type_order as subject_order,
         carry_terms.side,
         1 as term_order,
-        next_reports.next_report_id as compared_report_id,
-        case
-            when carry_terms.side = 'lhs' then next_reports.report_id
-            else next_reports.next_report_id
-        end as operand_report_id,
+        carry_terms.side = 'rhs' as is_next,
+        false as needs_both_v2019,
         'applications' as table_key,
         carry_terms.outcome_key as row_key,
         applicant_types.applicant_type_key as column_key
 
-    from next_reports
-    cross join applicant_types
+    from applicant_types
     cross join (
         values
             ('lhs', 'carried_forward'),
@@ -406,58 +389,214 @@ operands as (
 
 ),
 
-operand_values as (
+numbered_operands as (
 
+    -- subject_number: a compact key of identity x subject for the joins and groupings below
     select
-        operands.*,
-        scoped_cells.report_id is not null as is_present,
-        scoped_cells.value
+        *,
+        dense_rank() over (order by identity_key, subject_key) as subject_number
 
     from operands
-    left join scoped_cells
-        on operands.operand_report_id = scoped_cells.report_id
-        and operands.table_key = scoped_cells.table_key
-        and operands.row_key = scoped_cells.row_key
-        and operands.column_key = scoped_cells.column_key
+
+),
+
+layout_operands as (
+
+    -- the operands a report gets, per its layout: 'single' or 'split' for the within-report
+    -- identities, null for the cross-year ones
+    select
+        layouts.other_style as layout,
+        numbered_operands.*
+
+    from numbered_operands
+    inner join (values ('single'), ('split')) as layouts (other_style)
+        on numbered_operands.other_style in ('all', layouts.other_style)
+
+    union all
+
+    select
+        null as layout,
+        numbered_operands.*
+
+    from numbered_operands
+    where numbered_operands.other_style is null
+
+),
+
+identity_subjects as (
+
+    -- one row per layout x identity x subject: its terms and the operand count of each side
+    select
+        layout,
+        subject_number,
+        identity_key,
+        subject_key,
+        any_value(subject_order) as subject_order,
+        any_value(needs_both_v2019) as needs_both_v2019,
+        string_agg(
+            case when is_next then 'next.' else '' end || row_key || '[' || column_key || ']',
+            ' + ' order by term_order
+        ) filter (where side = 'lhs') as lhs_terms,
+        string_agg(
+            case when is_next then 'next.' else '' end || row_key || '[' || column_key || ']',
+            ' + ' order by term_order
+        ) filter (where side = 'rhs') as rhs_terms,
+        count(*) filter (where side = 'lhs') as lhs_operand_count,
+        count(*) filter (where side = 'rhs') as rhs_operand_count
+
+    from layout_operands
+    group by layout, subject_number, identity_key, subject_key
+
+),
+
+report_subjects as (
+
+    -- the identity x subject rows of each report: the within-report ones of its layout and the
+    -- cross-year ones against its next report
+    select
+        report_other_styles.report_number,
+        null::varchar as compared_report_id,
+        identity_subjects.*
+
+    from report_other_styles
+    inner join identity_subjects
+        on report_other_styles.other_style = identity_subjects.layout
+
+    union all
+
+    select
+        next_reports.report_number,
+        next_reports.next_report_id as compared_report_id,
+        identity_subjects.*
+
+    from next_reports
+    inner join identity_subjects
+        on identity_subjects.layout is null
+        and (next_reports.are_both_v2019 or not identity_subjects.needs_both_v2019)
+
+),
+
+-- materialized: the few cross-year operand cells are picked out of all cells once, before they
+-- meet the report pairs (read twice below)
+cross_year_cells as materialized (
+
+    select
+        cells.report_id,
+        numbered_operands.subject_number,
+        numbered_operands.side,
+        numbered_operands.is_next,
+        numbered_operands.needs_both_v2019,
+        cells.value
+
+    from cells
+    inner join numbered_operands
+        on cells.table_key = numbered_operands.table_key
+        and cells.row_key = numbered_operands.row_key
+        and cells.column_key = numbered_operands.column_key
+    where numbered_operands.other_style is null
+
+),
+
+operand_cells as (
+
+    -- every stored operand cell, once per identity side it enters; the cells meet the small
+    -- operand list in a join, never a per-report copy of it
+    select
+        report_other_styles.report_number,
+        numbered_operands.subject_number,
+        numbered_operands.side,
+        cells.value
+
+    from cells
+    inner join report_other_styles
+        on cells.report_id = report_other_styles.report_id
+    inner join numbered_operands
+        on cells.table_key = numbered_operands.table_key
+        and cells.row_key = numbered_operands.row_key
+        and cells.column_key = numbered_operands.column_key
+        and numbered_operands.other_style in ('all', report_other_styles.other_style)
+
+    union all
+
+    -- cross-year lhs: the report's own cells
+    select
+        next_reports.report_number,
+        cross_year_cells.subject_number,
+        cross_year_cells.side,
+        cross_year_cells.value
+
+    from cross_year_cells
+    inner join next_reports
+        on cross_year_cells.report_id = next_reports.report_id
+    where not cross_year_cells.is_next
+        and (next_reports.are_both_v2019 or not cross_year_cells.needs_both_v2019)
+
+    union all
+
+    -- cross-year rhs: the next report's cells
+    select
+        next_reports.report_number,
+        cross_year_cells.subject_number,
+        cross_year_cells.side,
+        cross_year_cells.value
+
+    from cross_year_cells
+    inner join next_reports
+        on cross_year_cells.report_id = next_reports.next_report_id
+    where cross_year_cells.is_next
+        and (next_reports.are_both_v2019 or not cross_year_cells.needs_both_v2019)
+
+),
+
+stored_operands as (
+
+    select
+        report_number,
+        subject_number,
+        count(*) filter (where side = 'lhs') as lhs_stored_count,
+        count(*) filter (where side = 'lhs' and value is null) as lhs_blank_count,
+        sum(value) filter (where side = 'lhs') as lhs_stored_sum,
+        count(*) filter (where side = 'rhs') as rhs_stored_count,
+        count(*) filter (where side = 'rhs' and value is null) as rhs_blank_count,
+        sum(value) filter (where side = 'rhs') as rhs_stored_sum
+
+    from operand_cells
+    group by report_number, subject_number
 
 ),
 
 sides as (
 
+    -- a side is the sum of its operands only when every one of them is stored and not blank
     select
-        report_id,
-        identity_key,
-        subject_key,
-        any_value(subject_order) as subject_order,
-        any_value(compared_report_id) as compared_report_id,
+        report_subjects.report_number,
+        report_subjects.identity_key,
+        report_subjects.subject_key,
+        report_subjects.subject_order,
+        report_subjects.compared_report_id,
         case
-            when count(*) filter (where side = 'lhs' and value is null) = 0
-                then sum(value) filter (where side = 'lhs')
+            when coalesce(stored_operands.lhs_stored_count, 0) = report_subjects.lhs_operand_count
+                and coalesce(stored_operands.lhs_blank_count, 0) = 0
+                then stored_operands.lhs_stored_sum
         end as lhs,
         case
-            when count(*) filter (where side = 'rhs' and value is null) = 0
-                then sum(value) filter (where side = 'rhs')
+            when coalesce(stored_operands.rhs_stored_count, 0) = report_subjects.rhs_operand_count
+                and coalesce(stored_operands.rhs_blank_count, 0) = 0
+                then stored_operands.rhs_stored_sum
         end as rhs,
-        string_agg(
-            case
-                when operand_report_id <> report_id then 'next.'
-                else ''
-            end || row_key || '[' || column_key || ']',
-            ' + ' order by term_order
-        ) filter (where side = 'lhs') as lhs_terms,
-        string_agg(
-            case
-                when operand_report_id <> report_id then 'next.'
-                else ''
-            end || row_key || '[' || column_key || ']',
-            ' + ' order by term_order
-        ) filter (where side = 'rhs') as rhs_terms,
-        count(*) as operand_count,
-        count(*) filter (where not is_present) as missing_operand_count,
-        count(*) filter (where is_present and value is null) as blank_operand_count
+        report_subjects.lhs_terms,
+        report_subjects.rhs_terms,
+        report_subjects.lhs_operand_count + report_subjects.rhs_operand_count as operand_count,
+        report_subjects.lhs_operand_count + report_subjects.rhs_operand_count
+            - coalesce(stored_operands.lhs_stored_count, 0)
+            - coalesce(stored_operands.rhs_stored_count, 0) as missing_operand_count,
+        coalesce(stored_operands.lhs_blank_count, 0)
+            + coalesce(stored_operands.rhs_blank_count, 0) as blank_operand_count
 
-    from operand_values
-    group by report_id, identity_key, subject_key
+    from report_subjects
+    left join stored_operands
+        on report_subjects.report_number = stored_operands.report_number
+        and report_subjects.subject_number = stored_operands.subject_number
 
 ),
 
@@ -481,9 +620,9 @@ final as (
 
     select
         -- ids
-        md5(sides.report_id || '|' || sides.identity_key || '|' || sides.subject_key)
+        md5(assessed_reports.report_id || '|' || sides.identity_key || '|' || sides.subject_key)
             as identity_check_id,
-        sides.report_id,
+        assessed_reports.report_id,
         assessed_reports.agency_id,
         assessed_reports.region_id,
         sides.identity_key,
@@ -516,7 +655,7 @@ final as (
 
     from sides
     inner join assessed_reports
-        on sides.report_id = assessed_reports.report_id
+        on sides.report_number = assessed_reports.report_number
     inner join identities
         on sides.identity_key = identities.identity_key
     left join subject_labels

@@ -108,7 +108,7 @@ def reports_in(folder: Path) -> list[Path]:
 def parse_rate(files: list[Path], sample: int) -> float:
     """Reports per second of `extract` in this process (one core), after a warm-up."""
     from loaders.extract import extract
-    from loaders.load import tune_for_parsing
+    from loaders.workers import tune_for_parsing
 
     tune_for_parsing()  # as in a parse process of `nianbao load`
     for path in files[:20]:  # imports, gazetteer index, caches

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,7 @@ class Extracted:
     complaints: list[tuple] = field(default_factory=list)
     issues: list[tuple] = field(default_factory=list)  # (code, severity, line, source, message)
     error: str | None = None
+    unchanged: bool = False  # its bytes are a document already stored: not parsed
 
 
 def sha256_of(data: bytes) -> str:
@@ -63,8 +64,13 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def extract(path_str: str, seconds: float = FILE_SECONDS) -> Extracted:
-    """Read, parse and flatten one file; never raises for bad input."""
+def extract(
+    path_str: str,
+    seconds: float = FILE_SECONDS,
+    known: Callable[[str], bool] | None = None,
+) -> Extracted:
+    """Read, parse and flatten one file; never raises for bad input. A file whose document id
+    `known` accepts is not parsed: it comes back unchanged."""
     path = Path(path_str)
     try:
         size = path.stat().st_size
@@ -82,6 +88,8 @@ def extract(path_str: str, seconds: float = FILE_SECONDS) -> Extracted:
     except OSError as exc:
         return failed(path_str, None, 0, "unreadable_file", f"cannot read the file: {exc}")
     document_id = sha256_of(data)
+    if known is not None and known(document_id):
+        return Extracted(path_str, document_id, len(data), unchanged=True)
     try:
         with time_limit(seconds):
             doc = read_document(path, data)

@@ -64,6 +64,12 @@ class FileOutcome(NamedTuple):
     error: str | None  # the error code when the file failed
     message: str | None  # the first issue's message (the error's, for a failed file)
     codes: tuple[str, ...]  # every issue code raised for the file
+    unchanged: bool  # its bytes are a document stored before: it has no rows here
+
+    @property
+    def stored(self) -> bool:
+        """Its rows are in the batch as a new document."""
+        return self.error is None and not self.unchanged
 
 
 @dataclass
@@ -93,6 +99,7 @@ class Batch:
                 i.error,
                 i.issues[0][4] if i.issues else None,
                 tuple(code for code, *_ in i.issues),
+                i.unchanged,
             )
             for i in items
         ]
@@ -109,10 +116,31 @@ class Batch:
             {name: pa.concat_tables([b.tables[name] for b in batches]) for name in SCHEMAS},
         )
 
+    def without(self, document_ids: set[str]) -> Batch:
+        """The batch with these documents turned unchanged, for a batch that holds each
+        document once: its files repeat the bytes of files stored earlier in the run."""
+        files = [
+            f._replace(unchanged=True, message=None, codes=())
+            if f.document_id in document_ids
+            else f
+            for f in self.files
+        ]
+        keep = ~pl.col("document_id").is_in(list(document_ids))
+        tables = {
+            name: pl.from_arrow(table)
+            .filter(keep.fill_null(True))
+            .to_arrow(compat_level=_ARROW_LEVEL)
+            for name, table in self.tables.items()
+        }
+        return Batch(files, tables)
+
     def per_file(self) -> list[Batch]:
         """One batch per file: to find which file a refused batch holds."""
         out = []
         for f in self.files:
+            if f.unchanged:
+                out.append(Batch([f], {name: t.slice(0, 0) for name, t in self.tables.items()}))
+                continue
             tables = {}
             for name, table in self.tables.items():
                 column, key = (

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import atexit
-import gc
-import hashlib
 import os
 import sys
+import tempfile
 import uuid
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
@@ -20,10 +18,11 @@ import duckdb
 from tqdm import tqdm
 
 from loaders import store
-from loaders.extract import Extracted, extract, failed
+from loaders.extract import failed
 from loaders.frames import Batch, FileOutcome
 from loaders.settings import BATCH_SIZE, LOAD_DUCKDB_MEMORY
 from loaders.store import utc_now
+from loaders.workers import parse_chunk, parse_task, start_worker
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".pdf", ".docx"}
 SERIAL_BELOW = 64  # fewer new files than this are parsed in-process (no pool start-up)
@@ -41,32 +40,37 @@ class LoadSummary:
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # path, code, message
 
 
-def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, os.stat_result | None]]:
-    """Report files under the paths, sorted, each real file once (symlink loops are skipped),
-    with their stat (None when it fails: the file is reported unreadable when parsed)."""
-    seen: set[tuple[int, int]] = set()
+def discover(paths: Iterable[Path]) -> list[str]:
+    """Report files under the paths, sorted folder by folder; a path that is a file is kept."""
+    names: list[str] = []
     for root in paths:
-        if root.is_dir():
-            found = []
-            for dirpath, _dirs, files in os.walk(root, followlinks=False):
-                found.extend(
-                    os.path.join(dirpath, f)
-                    for f in files
-                    if os.path.splitext(f)[1].lower() in SUFFIXES
-                )
-            candidates = sorted(found)
-        else:
-            candidates = [str(root)]
-        for name in candidates:
-            try:
-                stat = os.stat(name)  # follows a symlink to the file it names
-            except OSError:
-                yield Path(name), None
-                continue
-            if (stat.st_dev, stat.st_ino) in seen:
-                continue
+        if not root.is_dir():
+            names.append(str(root))
+            continue
+        found = []
+        for dirpath, _dirs, files in os.walk(root, followlinks=False):
+            found.extend(
+                os.path.join(dirpath, f)
+                for f in files
+                if os.path.splitext(f)[1].lower() in SUFFIXES
+            )
+        names.extend(sorted(found))
+    return names
+
+
+def with_stats(names: Iterable[str]) -> Iterator[tuple[str, os.stat_result | None]]:
+    """Each real file once (symlinks to one file, a folder given twice), with its stat (None when
+    it fails: the file is reported unreadable when parsed)."""
+    seen: set[tuple[int, int]] = set()
+    for name in names:
+        try:
+            stat = os.stat(name)  # follows a symlink to the file it names
+        except OSError:
+            yield name, None
+            continue
+        if (stat.st_dev, stat.st_ino) not in seen:
             seen.add((stat.st_dev, stat.st_ino))
-            yield Path(name), stat
+            yield name, stat
 
 
 def _store(con, batch: Batch, run_id: str) -> list[FileOutcome]:
@@ -97,14 +101,6 @@ def new_run_id() -> str:
     return f"{utc_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
-def _fingerprint(path: Path) -> str | None:
-    try:
-        with path.open("rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
-    except OSError:
-        return None
-
-
 def load_paths(
     paths: list[Path],
     db_path: Path,
@@ -128,51 +124,44 @@ def load_paths(
     # not stay cached: the cap keeps the whole load's memory flat as the warehouse grows.
     con.execute(f"set threads = 1; set memory_limit = '{LOAD_DUCKDB_MEMORY}'")
     pool = None
+    stored_list = None
     try:
         known = store.known_document_ids(con)
         stats = {} if rehash else store.known_files(con)
-        to_read: list[tuple[str, tuple[int, int] | None]] = []
-        for path, stat in discover(paths):
-            summary.files_seen += 1
-            name = str(path)
-            size_mtime = (stat.st_size, stat.st_mtime_ns) if stat is not None else None
-            prior = stats.get(name)
-            if prior is not None and prior[:2] == size_mtime and prior[2] in known:
-                summary.unchanged += 1  # read before, untouched since: not even read
-                continue
-            to_read.append((name, size_mtime))
+        names = discover(paths)
         workers = workers or os.cpu_count() or 1
-        if workers > 1 and len(to_read) >= SERIAL_BELOW:
-            pool = _start_pool(workers)  # the processes boot while the files are fingerprinted
+        parallel = workers > 1
+        # The processes boot while the files are checked: at once when enough paths are new.
+        if parallel and sum(name not in stats for name in names) >= SERIAL_BELOW:
+            pool, stored_list = _start_pool(workers, known)
         todo: list[str] = []
         stat_of: dict[str, tuple[int, int]] = {}
-        in_batch: set[str] = set()
-        identified: list[tuple[str, int, int, str]] = []  # files whose stored bytes are known
-        for name, size_mtime in to_read:
-            digest = _fingerprint(Path(name))
-            if digest is not None and (digest in known or digest in in_batch):
-                summary.unchanged += 1  # same bytes already stored: nothing to parse
-                if digest in known and size_mtime is not None:
-                    identified.append((name, *size_mtime, digest))
+        for name, stat in with_stats(names):
+            summary.files_seen += 1
+            if stat is not None:
+                stat_of[name] = (stat.st_size, stat.st_mtime_ns)
+            prior = stats.get(name)
+            if prior is not None and prior[:2] == stat_of.get(name) and prior[2] in known:
+                summary.unchanged += 1  # read before, untouched since: not even read
                 continue
-            if digest is not None:
-                in_batch.add(digest)
             todo.append(name)
-            if size_mtime is not None:
-                stat_of[name] = size_mtime
-        store.record_files(con, identified, utc_now())
-        for parsed in _parsed_batches(todo, run_id, pool, progress, batch_size):
-            stored = []
+        if parallel and pool is None and len(todo) >= SERIAL_BELOW:
+            pool, stored_list = _start_pool(workers, known)
+        for parsed in _parsed_batches(todo, run_id, pool, known, progress, batch_size):
+            files = []  # (path, size, mtime_ns, document_id) of files whose bytes are stored
             for outcome in _store(con, parsed, run_id):
                 summary.issues_by_code.update(outcome.codes)
                 if outcome.error:
                     summary.failed += 1
                     summary.failures.append((outcome.path, outcome.error, outcome.message))
+                    continue
+                if outcome.unchanged:
+                    summary.unchanged += 1  # same bytes as a stored document: not parsed
                 else:
                     summary.loaded += 1
-                    if outcome.path in stat_of:
-                        stored.append((outcome.path, *stat_of[outcome.path], outcome.document_id))
-            store.record_files(con, stored, utc_now())
+                if outcome.path in stat_of:
+                    files.append((outcome.path, *stat_of[outcome.path], outcome.document_id))
+            store.record_files(con, files, utc_now())
         store.record_run(
             con,
             {
@@ -184,30 +173,15 @@ def load_paths(
         )  # fmt: skip
     finally:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            # the processes exit while the database checkpoints
+            pool.shutdown(wait=False, cancel_futures=True)
         con.close()
+        if stored_list is not None:
+            stored_list.unlink(missing_ok=True)
     return summary
 
 
 CHUNK = 32  # files per task sent to a worker: amortises inter-process overhead
-
-
-def parse_chunk(paths: list[str], run_id: str) -> Batch:
-    """The work of one task in a parse process: files in, columnar rows out."""
-    items = [extract(path) for path in paths]
-    try:
-        return Batch.of(items, run_id)
-    except Exception:  # noqa: BLE001 - a value the frames cannot hold costs its file only
-        return Batch.concat([_framed(item, run_id) for item in items])
-
-
-def _framed(item: Extracted, run_id: str) -> Batch:
-    try:
-        return Batch.of([item], run_id)
-    except Exception as exc:  # noqa: BLE001
-        message = f"the parsed report could not be framed ({type(exc).__name__}: {exc})"
-        error = failed(item.path, item.document_id, item.size_bytes, "parser_error", message)
-        return Batch.of([error], run_id)
 
 
 def _lost(paths: list[str], run_id: str, why: str) -> Batch:
@@ -221,62 +195,51 @@ _CRASHED = (
 )
 
 
-def _start_worker() -> None:
-    _limit_worker_memory()
-    tune_for_parsing()
-
-
-def tune_for_parsing() -> None:
-    """Garbage collection for a process that parses: it allocates millions of short-lived tuples
-    and lists that reference counting frees, while the collector's passes over the long-lived
-    objects (modules, gazetteer, caches) took about a fifth of its CPU time. Those are frozen
-    once warm, and the collector runs less often (cycles are rare here)."""
-    from loaders.regions import resolve_region
-
-    resolve_region("北京市海淀区人民政府")  # builds the gazetteer index before the freeze
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
-    # frozen objects are never finalised: release them at a normal exit
-    atexit.register(lambda: (gc.unfreeze(), gc.collect()))
-
-
-def _limit_worker_memory() -> None:
-    """A parse process that runs away with memory fails its file, not the machine."""
-    import resource
-
-    from loaders.settings import WORKER_MEMORY_BYTES
-
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard == resource.RLIM_INFINITY or hard > WORKER_MEMORY_BYTES:
-        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, hard))
-
-
-def _start_pool(workers: int) -> ProcessPoolExecutor:
+def _start_pool(workers: int, stored: set[str]) -> tuple[ProcessPoolExecutor, Path]:
+    """Parse processes, each given the ids of the stored documents in a file: through the start-up
+    pipe of a process, a large set would hold this one until the child had imported the parser."""
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="ascii", prefix="nianbao-stored-", suffix=".txt", delete=False
+    ) as fh:
+        fh.write("\n".join(stored))
     # spawn, not fork: the parent holds an open DuckDB connection.
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker)
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=get_context("spawn"),
+        initializer=start_worker,
+        initargs=(fh.name,),
+    )
     for _ in range(workers):
         pool.submit(int)  # with no process idle, each submit starts one
-    return pool
+    return pool, Path(fh.name)
 
 
 def _parsed_batches(
     todo: list[str],
     run_id: str,
     pool: ProcessPoolExecutor | None,
+    stored: set[str],
     progress: bool,
     batch_size: int,
 ) -> Iterator[Batch]:
     """Batches of about `batch_size` parsed files, in the order of `todo`; parsed by the pool's
-    processes when there is one and enough files, else in this process."""
+    processes when there is one and enough files, else in this process. A document is in one
+    batch at most: later files with the same bytes come back unchanged."""
     bar = tqdm(total=len(todo), unit="file", disable=not progress or not todo, file=sys.stderr)
     size = min(CHUNK, batch_size)  # a batch holds whole chunks
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     pending: list[Batch] = []
     files = 0
+    parsed: set[str] = set()  # documents parsed in this run
 
     def add(result: Batch) -> Batch | None:
         nonlocal pending, files
-        pending.append(result)
+        new = [f.document_id for f in result.files if f.stored]
+        # same bytes as a file of an earlier task, or (a safety net: the processes skip them)
+        # as a document stored before the run
+        repeats = parsed.intersection(new) | stored.intersection(new)
+        parsed.update(new)
+        pending.append(result.without(repeats) if repeats else result)
         files += len(result.files)
         bar.update(len(result.files))
         if files < batch_size:
@@ -295,7 +258,7 @@ def _parsed_batches(
             submitted = 0
             try:
                 for chunk in chunks[:window]:
-                    in_flight.append((chunk, pool.submit(parse_chunk, chunk, run_id)))
+                    in_flight.append((chunk, pool.submit(parse_task, chunk, run_id)))
                     submitted += 1
             except BrokenProcessPool:  # a process died while it started: nothing was lost yet
                 leftover = chunks[submitted:]
@@ -314,14 +277,14 @@ def _parsed_batches(
                 if not leftover and submitted < len(chunks):
                     chunk = chunks[submitted]
                     try:
-                        in_flight.append((chunk, pool.submit(parse_chunk, chunk, run_id)))
+                        in_flight.append((chunk, pool.submit(parse_task, chunk, run_id)))
                         submitted += 1
                     except BrokenProcessPool:
                         leftover = chunks[submitted:]
                 if (whole := add(result)) is not None:
                     yield whole
         for chunk in leftover:
-            if (whole := add(parse_chunk(chunk, run_id))) is not None:
+            if (whole := add(parse_chunk(chunk, run_id, stored))) is not None:
                 yield whole
         if pending:
             yield Batch.concat(pending)

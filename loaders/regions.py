@@ -161,49 +161,37 @@ def _index(year: int) -> _Index:
                 return
             entry[code] = kind
 
-    def add_unit(
-        code: str, region: Region, lineage: tuple[str, ...], full: str, short: str
-    ) -> None:
-        if code in units:
-            return
-        units[code] = _Unit(region, lineage)
-        level = region.region_level
+    def add_unit(code: str, region: tuple, lineage: tuple[str, ...], short: str) -> None:
+        # callers check `code not in units` first: most rows repeat their province and city
+        units[code] = _Unit(Region(code, *region), lineage)
+        full, level = region[2] or region[1] or region[0], region[3]
         add_name(full, code, f"{level} full name")
         if short != full:
             add_name(short, code, f"{level} short name")
         if full.endswith("新区") and len(full) >= 4:  # 浦东新区 is usually just 浦东
             add_name(full[:-2], code, f"{level} short name")
 
-    rows = _table().filter(pl.col("year") == year).sort("rank").iter_rows(named=True)
-    for r in rows:
-        pcode, pname = r["province_adcode"], r["province_name"]
+    rows = (
+        _table()
+        .filter(pl.col("year") == year)
+        .sort("rank", maintain_order=True)
+        .select(_COLUMNS[1:])
+        .iter_rows()
+    )
+    for rank, pcode, pname, pshort, ccode, cname, cshort, kcode, kname, kshort in rows:
         if not pcode or pcode[:2] in _EXCLUDED_PROVINCES:
             continue
-        add_unit(
-            pcode,
-            Region(pcode, pname, None, None, "province"),
-            (pcode,),
-            pname,
-            r["province_short"] or pname,
-        )
-        ccode, cname = r["city_adcode"], r["city_name"]
+        if pcode not in units:
+            add_unit(pcode, (pname, None, None, "province"), (pcode,), pshort or pname)
         has_prefecture = bool(ccode and cname) and cname not in _PLACEHOLDERS
-        if has_prefecture:
-            add_unit(
-                ccode,
-                Region(ccode, pname, cname, None, "prefecture"),
-                (pcode, ccode),
-                cname,
-                r["city_short"] or cname,
-            )
-        kcode, kname = r["county_adcode"], r["county_name"]
-        if r["rank"] == "3" and kcode and kname and kname not in _PLACEHOLDERS:
+        if has_prefecture and ccode not in units:
+            add_unit(ccode, (pname, cname, None, "prefecture"), (pcode, ccode), cshort or cname)
+        if rank == "3" and kcode and kname and kname not in _PLACEHOLDERS and kcode not in units:
             add_unit(
                 kcode,
-                Region(kcode, pname, cname if has_prefecture else None, kname, "county"),
+                (pname, cname if has_prefecture else None, kname, "county"),
                 (pcode, ccode, kcode) if has_prefecture else (pcode, kcode),
-                kname,
-                r["county_short"] or kname,
+                kshort or kname,
             )
 
     aliases = tuple(a for a in _alias_rows() if not a[1] or a[1] in units)

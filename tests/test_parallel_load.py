@@ -71,3 +71,52 @@ def test_a_killed_parse_process_fails_its_files_and_the_rest_load(tmp_path, dela
             "select count(*) from raw.parse_issues where code = 'worker_crashed'"
         ).fetchall()[0][0]
     assert (documents, crashed) == (summary.loaded, summary.failed)
+
+
+def _reports(folder: Path, texts: list[str]) -> None:
+    folder.mkdir()
+    for i, text in enumerate(texts):
+        (folder / f"r{i:04d}.txt").write_text(text, encoding="utf-8")
+
+
+def _counts(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            table: con.execute(f"select count(*) from raw.{table}").fetchall()[0][0]
+            for table in ("documents", "cells", "parse_issues", "file_stats")
+        }
+
+
+def test_files_with_the_same_bytes_are_stored_once_within_and_across_tasks(tmp_path):
+    text = (SAMPLES / "000_f6bb5fbcfd8441cc.txt").read_text(encoding="utf-8")
+    unique = [text + f"\n附：编号 {i}\n" for i in range(100)]
+    # r0001 repeats r0000 inside one task; r0100-r0139 repeat files of other tasks
+    texts = [unique[0], *unique[:100], *unique[10:50]][:141]
+    _reports(tmp_path / "corpus", texts)
+    db = tmp_path / "w.duckdb"
+    summary = load_paths([tmp_path / "corpus"], db, workers=2, batch_size=64)
+
+    assert (summary.loaded, summary.unchanged, summary.failed) == (100, 41, 0)
+    assert sum(summary.issues_by_code.values()) == _counts(db)["parse_issues"]
+    counts = _counts(db)
+    assert (counts["documents"], counts["file_stats"]) == (100, 141)
+
+
+def test_stored_bytes_under_new_paths_are_not_stored_again(tmp_path):
+    text = (SAMPLES / "000_f6bb5fbcfd8441cc.txt").read_text(encoding="utf-8")
+    texts = [text + f"\n附：编号 {i}\n" for i in range(80)]
+    _reports(tmp_path / "first", texts)
+    _reports(tmp_path / "moved", texts)
+    db = tmp_path / "w.duckdb"
+    assert load_paths([tmp_path / "first"], db, workers=2).loaded == 80
+    before = _counts(db)
+
+    again = load_paths([tmp_path / "moved"], db, workers=2)
+    after = _counts(db)
+    assert (again.loaded, again.unchanged, again.failed, dict(again.issues_by_code)) == (
+        0,
+        80,
+        0,
+        {},
+    )
+    assert {**before, "file_stats": 160} == after

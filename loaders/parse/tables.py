@@ -3,10 +3,12 @@ and the pre-2019 statistics table. Rows are recognised by their labels, never by
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import NamedTuple
 
 from loaders.document import Issue, Line
@@ -77,26 +79,42 @@ class TableResult:
         quiet: bool = False,
     ) -> None:
         done = seen.get(row_key)
-        if len(set(columns)) != len(columns) or (done is not None and not done.isdisjoint(columns)):
+        if (done is not None and not done.isdisjoint(columns)) or not _distinct(columns):
             self.issue("duplicate_row", "warning", f"{table} row {row_key} printed twice", line)
             return
-        if not quiet:
-            blanks = [c for c, v in zip(columns, placed, strict=True) if v.number is None]
-            if blanks:
-                self.issue(
-                    "blank_cells",
-                    "info",
-                    f"{table} {row_key}: {len(blanks)} blank cell(s) stored as null "
-                    f"({', '.join(blanks)})",
-                    line,
-                )
+        numbers, raws, units = zip(*placed, strict=True) if placed else ((), (), ())
+        if not quiet and None in numbers:
+            blanks = [c for c, n in zip(columns, numbers, strict=True) if n is None]
+            self.issue(
+                "blank_cells",
+                "info",
+                f"{table} {row_key}: {len(blanks)} blank cell(s) stored as null "
+                f"({', '.join(blanks)})",
+                line,
+            )
         if done is None:
             seen[row_key] = set(columns)
         else:
             done.update(columns)
-        append = self.facts.append
-        for column, (number, raw, unit) in zip(columns, placed, strict=True):
-            append(Fact(table, row_key, column, number, raw, unit, line.number, line.source))
+        # built in C, a row at a time: a report has some 150 facts
+        n = len(columns)
+        self.facts.extend(
+            map(
+                _new_fact,
+                zip(
+                    repeat(table, n), repeat(row_key, n), columns, numbers, raws, units,
+                    repeat(line.number, n), repeat(line.source, n),
+                    strict=True,
+                ),
+            )
+        )  # fmt: skip
+
+
+_new_fact = functools.partial(tuple.__new__, Fact)
+
+
+def _distinct(columns: Sequence[str]) -> bool:
+    return len(set(columns)) == len(columns)
 
 
 def _loose(fmt: str) -> bool:
@@ -253,7 +271,7 @@ def parse_applications(rows: list[Line], version: str, fmt: str, out: TableResul
         if entry.problem:
             out.issue("row_extra_values", "info", f"table 三 {key}: {entry.problem}", entry.line)
         out.add_row("applications", key, labels.APPLICANT_COLUMNS, entry.values, entry.line, seen)
-    _drop_blank_single_other_row(out)
+    _drop_blank_single_other_row(out, seen)
 
 
 def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_Entry]:
@@ -354,13 +372,15 @@ def _place_unlabelled(entries: list[_Entry], version: str) -> None:
                 )
 
 
-def _drop_blank_single_other_row(out: TableResult) -> None:
+def _drop_blank_single_other_row(out: TableResult, seen: Seen) -> None:
     """A blank （六）其他处理 group row above the three 2021 sub-rows is a heading, not data."""
-    keys = {(f.row_key, f.value) for f in out.facts if f.table_key == "applications"}
-    has_sub_rows = any(
-        k in {"other_overdue_correction", "other_overdue_fee", "other_reasons"} for k, _ in keys
-    )
-    if has_sub_rows and all(v is None for k, v in keys if k == "other_handling"):
+    sub_rows = ("other_overdue_correction", "other_overdue_fee", "other_reasons")
+    if "other_handling" not in seen or not any(k in seen for k in sub_rows):
+        return
+    group = [
+        f for f in out.facts if f.table_key == "applications" and f.row_key == "other_handling"
+    ]
+    if all(f.value is None for f in group):
         out.facts = [
             f
             for f in out.facts

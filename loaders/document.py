@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Line:
     """One line of a report: a paragraph of prose or one row of a table grid.
 
@@ -19,14 +19,22 @@ class Line:
     text: str
     cells: tuple[str, ...]
     source: str
-    padded: int = 0  # empty cells a reader added to square a short row of a grid
-    key: str = field(init=False, repr=False, compare=False)  # text without whitespace
-    is_row: bool = field(init=False, repr=False, compare=False)
+    padded: int  # empty cells a reader added to square a short row of a grid
+    key: str = field(repr=False, compare=False)  # text without whitespace
+    is_row: bool = field(repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    # written out rather than generated: a report has a hundred lines and this runs for each
+    def __init__(
+        self, number: int, text: str, cells: tuple[str, ...], source: str, padded: int = 0
+    ) -> None:
+        self.number = number
+        self.text = text
+        self.cells = cells
+        self.source = source
+        self.padded = padded
         # computed once: labels and titles are matched on the whitespace-free text
-        self.key = "".join(self.text.split())
-        self.is_row = len(self.cells) > 1
+        self.key = "".join(text.split())
+        self.is_row = len(cells) > 1
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,14 @@ def normalise_text(text: str) -> str:
     """
     for wide, narrow in _COMMON:
         text = text.replace(wide, narrow)
-    text = _FOLDABLE.sub(_fold, text)
-    return _LINE_EDGES.sub("", _SPACES.sub(" ", text))
+    # Each pass only when it can change something: checks done in C, far cheaper than the scans.
+    if not unicodedata.is_normalized("NFKC", text) or any(c in text for c in _SPECIAL):
+        text = _FOLDABLE.sub(_fold, text)
+    if "  " in text or any(c in text for c in "\f\v\r"):
+        text = _SPACES.sub(" ", text)
+    if text.startswith(" ") or text.endswith(" ") or " \n" in text or "\n " in text:
+        text = _LINE_EDGES.sub("", text)
+    return text
 
 
 def normalise_cell(text: str) -> str:

@@ -26,6 +26,7 @@ _ORGAN_SUFFIX = re.compile(
     r"(人民政府|政府|办公厅|办公室|委员会|管委会|局|厅|委|院|中心|工业园区|园区|开发区|高新区|"
     r"办事处|街道|镇|乡|所|站|队|部|署|会|处|科委|集团)$"
 )
+_DATE_ENDS = frozenset("日0123456789")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
 _DATE_LINE = re.compile(
     r"^(?:日期|发布日期|公开日期|发布时间|成文日期|印发日期)?[:：]?\s*"
@@ -79,7 +80,8 @@ def find_signoff(lines: list[Line]) -> tuple[Line, str, Line, date] | None:
     """An organ name followed by a date on the next line: the report's sign-off."""
     found = None
     for prev, line in itertools.pairwise(lines):
-        m = _DATE_LINE.match(line.key)
+        # a date line ends in 日 or a digit: most lines are out before the pattern runs
+        m = line.key[-1:] in _DATE_ENDS and _DATE_LINE.match(line.key)
         if m and is_organ_name(prev.text):
             try:
                 day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -91,7 +93,7 @@ def find_signoff(lines: list[Line]) -> tuple[Line, str, Line, date] | None:
 
 def find_meta_date(lines: list[Line]) -> tuple[Line, date] | None:
     for line in lines:
-        m = _META_DATE.search(line.key)
+        m = ("日期" in line.key or "时间" in line.key) and _META_DATE.search(line.key)
         if m:
             d = _DATE.search(m.group(2))
             if d:
@@ -104,7 +106,7 @@ def find_meta_date(lines: list[Line]) -> tuple[Line, date] | None:
 
 def find_meta_agency(lines: list[Line]) -> tuple[Line, str] | None:
     for line in lines:
-        m = _META_AGENCY.search(line.key)
+        m = (":" in line.key or "：" in line.key) and _META_AGENCY.search(line.key)
         if m and is_organ_name(m.group(2)):
             return line, _clean_agency(m.group(2))
     return None
@@ -184,6 +186,8 @@ def other_agencies(lines: list[Line], agency: str) -> list[tuple[Line, str]]:
     """Other organs' report titles quoted in the text (a copied preamble names the wrong organ)."""
     out = []
     for line in lines[:30]:
+        if "《" not in line.key:
+            continue
         for m in _OTHER_REPORT.finditer(line.key):
             name = _clean_agency(m.group("agency"))
             if name and name not in agency and agency not in name:
@@ -198,7 +202,7 @@ def form_agencies(lines: list[Line]) -> list[tuple[Line, str]]:
     """Organ names written into form fields (填表单位…), to flag misspelled variants."""
     out = []
     for line in lines:
-        m = _FORM_AGENCY.search(line.key)
+        m = "单位" in line.key and _FORM_AGENCY.search(line.key)
         if m:
             out.append((line, _clean_agency(m.group(2))))
     return out

@@ -74,6 +74,8 @@ def split_cells(line: str) -> tuple[str, ...]:
     """Cells of one normalised line: tab-separated, or a markdown / pipe table row."""
     if "\t" in line:
         # normalise_text already folded every run of spaces to one: only the ends remain
+        if " \t" not in line and "\t " not in line and line[:1] != " " and line[-1:] != " ":
+            return tuple(line.split("\t"))
         return tuple(map(_strip_spaces, line.split("\t")))
     stripped = line.strip()
     if stripped.startswith("|") and stripped.count("|") >= 2:

@@ -50,7 +50,10 @@ class SuiteSpec:
     when `optional`). `id_columns` identify a row in the examples printed for a failure.
     `scope` is a SQL condition on the frame's columns that keeps the rows a check scoped to new
     reports validates (it may read `new_reports`); None: the suite is about the whole relation and
-    always validates all of it.
+    always validates all of it. `scoped_sql`, for a frame aggregated from large relations: the same
+    query reading only the rows of the reports in scope, which a scoped check runs instead of `sql`
+    (filtering after the aggregation would aggregate every report first); `scope` still applies
+    to its result, so it must give the rows of `sql` that `scope` keeps.
     """
 
     name: str
@@ -63,6 +66,7 @@ class SuiteSpec:
     id_columns: tuple[str, ...] = ("report_id",)
     optional: bool = False
     scope: str | None = None
+    scoped_sql: str | None = None
 
 
 # our two severities on GX's own scale, so that data docs show the same thing

@@ -376,7 +376,7 @@ def _scope_since_last_check(con: duckdb.DuckDBPyConnection, existing: set[str]) 
 def _frame_sql(spec, scope: CheckScope) -> str:
     if not scope.limits(spec):
         return spec.sql
-    return f"select * from ({spec.sql}) where ({spec.scope})"
+    return f"select * from ({spec.scoped_sql or spec.sql}) where ({spec.scope})"
 
 
 def _min_rows(con: duckdb.DuckDBPyConnection, spec, scope: CheckScope, frame) -> int:

@@ -1,10 +1,12 @@
 """Incremental builds give the same marts as a full refresh, and process only the new reports.
 
 The samples are loaded in two steps into one warehouse, with a build after each: first 000
-(青铜峡工业园区 2020), 001 and 002; then 003, 004 and a 2021 copy of 000, which gives an agency
+(青铜峡工业园区 2020), 001 and 002; then 003, 004, a 2021 copy of 000, which gives an agency
 loaded in the first step a second year (so 000 gains cross-year identity checks, and the agency's
-dim / mart rows change). The warehouse file is then copied and the copy rebuilt with
-`--full-refresh`; every table of schema marts must be equal, row for row, in both files.
+dim / mart rows change), and revisions of 001 and 002 (other bytes, same agency and year: second
+versions, which change the dim_report rows of 001 and 002; 001 names no agency). The warehouse file
+is then copied and the copy rebuilt with `--full-refresh`; every table of schemas marts and
+intermediate must be equal, row for row, in both files.
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from .conftest import SAMPLES
 FIRST = ["000_f6bb5fbcfd8441cc.txt", "001_dd09eda2b8fcd8ea.txt", "002_7afa714d70970faa.txt"]
 SECOND = ["003_0de40f489d39d650.txt", "004_d0c0b01616fbb03c.txt"]
 NEXT_YEAR_COPY = "qingtongxia_2021.txt"
+# a revision of an earlier report: a new document of the same agency and year
+REVISIONS = {"001_revised.txt": FIRST[1], "002_revised.txt": FIRST[2]}
 TITLE_2020 = "青铜峡工业园区管委会 2020 年政府信息公开工作年度报告"
 LICENSING_ROW = "行政许可\t0\t0\t0"
 INCREMENTAL = [
+    "dim_report",
     "fct_disclosures",
     "fct_applications",
     "fct_reviews",
@@ -60,13 +65,16 @@ def warehouses(tmp_path_factory) -> dict:
         shutil.copy(SAMPLES / name, second / name)
     original = (SAMPLES / FIRST[0]).read_text(encoding="utf-8")
     (second / NEXT_YEAR_COPY).write_text(_next_year_copy(original), encoding="utf-8")
+    for name, earlier in REVISIONS.items():
+        revised = (SAMPLES / earlier).read_text(encoding="utf-8") + "\n"
+        (second / name).write_text(revised, encoding="utf-8")
 
     incremental = work / "incremental.duckdb"
     assert load_paths([first], incremental).loaded == 3
     assert build(incremental, target_dir=work / "target_first") == 0
     with duckdb.connect(str(incremental), read_only=True) as con:
         first_watermark = con.execute("select max(loaded_at) from marts.dim_report").fetchone()[0]
-    assert load_paths([second], incremental).loaded == 3
+    assert load_paths([second], incremental).loaded == 5
     assert build(incremental, target_dir=work / "target_second") == 0
 
     full = work / "full.duckdb"
@@ -109,11 +117,12 @@ def distinct_report_ids(con, query: str) -> set[str]:
 
 
 def mart_tables(con, catalog: str) -> list[str]:
+    """The tables dbt builds: marts, and int_reports_resolved in intermediate."""
     rows = con.execute(
         """
-        select table_name from duckdb_tables()
-        where database_name = ? and schema_name = 'marts'
-        order by table_name
+        select schema_name || '.' || table_name from duckdb_tables()
+        where database_name = ? and schema_name in ('marts', 'intermediate')
+        order by all
         """,
         [catalog],
     ).fetchall()
@@ -124,19 +133,22 @@ def test_marts_equal_full_refresh_row_for_row(con):
     catalog = con.execute("select current_database()").fetchone()[0]
     tables = mart_tables(con, catalog)
     assert tables == mart_tables(con, "full_refresh")
-    assert set(INCREMENTAL) <= set(tables) and "mart_agency_year" in tables
+    assert {f"marts.{m}" for m in INCREMENTAL} | {"intermediate.int_reports_resolved"} <= set(
+        tables
+    )
     for table in tables:
+        schema, name = table.split(".")
         columns = con.execute(
             """
             select column_name from duckdb_columns()
-            where database_name = ? and schema_name = 'marts' and table_name = ?
+            where database_name = ? and schema_name = ? and table_name = ?
             order by column_index
             """,
-            [catalog, table],
+            [catalog, schema, name],
         ).fetchall()
         listed = ", ".join(f'"{c[0]}"' for c in columns)
-        incremental = f"select {listed} from {catalog}.marts.{table}"
-        full = f"select {listed} from full_refresh.marts.{table}"
+        incremental = f"select {listed} from {catalog}.{table}"
+        full = f"select {listed} from full_refresh.{table}"
         rows = count(con, incremental)
         only_incremental = count(con, f"{incremental} except all {full}")
         only_full = count(con, f"{full} except all {incremental}")
@@ -183,9 +195,11 @@ def test_incremental_build_processed_only_the_new_reports(con, warehouses):
         if r["unique_id"].startswith("model.") and r["unique_id"].split(".")[-1] in INCREMENTAL
     }
     assert sorted(compiled) == sorted(INCREMENTAL)
-    new = report_ids(con, [*SECOND, NEXT_YEAR_COPY])
+    new = report_ids(con, [*SECOND, NEXT_YEAR_COPY, *REVISIONS])
     old = report_ids(con, FIRST)
     same_agency = report_ids(con, [FIRST[0]])  # the agency that gained a year in the second step
+    revised = report_ids(con, list(REVISIONS.values()))  # 001 and 002, revised in the second step
+    no_agency = report_ids(con, [FIRST[1], "001_revised.txt"])
     for model, sql in compiled.items():
         literals = re.findall(r"loaded_at > '([^']+)'::timestamp", sql)
         watermarks = {datetime.fromisoformat(literal) for literal in literals}
@@ -193,15 +207,50 @@ def test_incremental_build_processed_only_the_new_reports(con, warehouses):
         processed = distinct_report_ids(con, sql)
         in_table = distinct_report_ids(con, f"select * from marts.{model}")
         if model == "fct_identity_checks":
-            # 000 is recomputed for its new next year; 004 is pre-2019 (no identities)
-            expected = (new | same_agency) - report_ids(con, [SECOND[1]])
+            # 000 is recomputed for its new next year and 002 as its agency has a new report;
+            # 004 is pre-2019 (no identities); 001 has no agency, so no other report
+            expected = (new | same_agency | revised - no_agency) - report_ids(con, [SECOND[1]])
         elif model == "mart_agency_year":
-            # every agency with a new report is rebuilt whole, 000's year included
-            expected = new | same_agency
+            # every agency with a new report is rebuilt whole, 000's year included; 002's year
+            # now comes from its revision; a report without an agency has no row
+            expected = (new | same_agency) - no_agency
+        elif model == "dim_report":
+            # the rows of 001 and 002 are replaced: their year has a second, later version
+            expected = new | revised
         else:
             expected = new & in_table
         assert processed == expected, model
         assert processed and not processed & (old - expected), model
+
+
+def test_a_revision_becomes_the_current_version(con):
+    """The revision of 002, loaded in the second step, is the current version of its agency and
+    year: the incremental dim_report updated the row of 002, built in the first step. 001 names no
+    agency, so both its versions count as current (each is a version of nothing)."""
+    rows = con.execute(
+        """
+        select source_file_name, version_count, is_current_version
+        from marts.dim_report
+        where list_contains(?, source_file_name)
+        order by source_file_name
+        """,
+        [[*REVISIONS, *REVISIONS.values()]],
+    ).fetchall()
+    assert rows == [
+        (FIRST[1], 2, True),
+        ("001_revised.txt", 2, True),
+        (FIRST[2], 2, False),
+        ("002_revised.txt", 2, True),
+    ]
+    [(current,)] = con.execute(
+        """
+        select mart_agency_year.report_id from marts.mart_agency_year
+        inner join marts.dim_report using (agency_id, report_year)
+        where dim_report.source_file_name = ?
+        """,
+        [FIRST[2]],
+    ).fetchall()
+    assert current == report_ids(con, ["002_revised.txt"]).pop()
 
 
 def test_duplicate_of_an_old_row_fails_the_incremental_tests(warehouses, tmp_path):

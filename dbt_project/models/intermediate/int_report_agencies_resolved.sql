@@ -33,6 +33,7 @@ report_names as (
         report_id,
         agency_name_printed,
         agency_source,
+        loaded_at,
         {{ clean_agency_name('agency_name_printed') }} as agency_name_clean,
         {{ agency_name_key('agency_name_printed') }} as agency_name_key
 
@@ -51,7 +52,8 @@ resolved as (
         alias_keys.canonical_name as alias_canonical_name,
         coalesce(alias_keys.canonical_key, report_names.agency_name_key) as agency_key,
         alias_keys.alias_key is not null as is_alias_applied,
-        coalesce(report_names.agency_source, '') like '%title%' as is_name_from_title
+        coalesce(report_names.agency_source, '') like '%title%' as is_name_from_title,
+        report_names.loaded_at
 
     from report_names
     left join alias_keys
@@ -75,7 +77,8 @@ final as (
         coalesce(alias_canonical_name, agency_name_clean) as agency_name_candidate,
         agency_source,
         is_alias_applied,
-        is_name_from_title
+        is_name_from_title,
+        loaded_at
 
     from resolved
 

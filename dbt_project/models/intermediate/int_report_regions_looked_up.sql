@@ -54,7 +54,8 @@ final as (
             when reports.region_code is not null or reports.province_name is not null
                 then 'unmatched'
             else 'none'
-        end as region_match_method
+        end as region_match_method,
+        reports.loaded_at
 
     from reports
     left join by_code

@@ -3,31 +3,55 @@
 --
 -- A table rather than the folder's view: a dozen models and tests read it, and as a view each of
 -- them would resolve every report's agency name again (regular expressions over all reports).
-{{ config(materialized='table') }}
+-- Incremental: a build resolves only the documents loaded since the latest loaded_at already in
+-- the table (a document is immutable and its row depends on nothing but its own raw rows, the
+-- agency_aliases seed and raw.regions); `--full-refresh` resolves every document again.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='report_id',
+        on_schema_change='fail',
+    )
+}}
+
+{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
 
 with
 
 documents as (
 
     select * from {{ ref('stg_nianbao__documents') }}
+    {%- if is_incremental() %}
+    where loaded_at > {{ watermark }}
+    {%- endif %}
 
 ),
 
 reports as (
 
     select * from {{ ref('stg_nianbao__reports') }}
+    {%- if is_incremental() %}
+    where loaded_at > {{ watermark }}
+    {%- endif %}
 
 ),
 
 report_agencies as (
 
     select * from {{ ref('int_report_agencies_resolved') }}
+    {%- if is_incremental() %}
+    where loaded_at > {{ watermark }}
+    {%- endif %}
 
 ),
 
 report_regions as (
 
     select * from {{ ref('int_report_regions_looked_up') }}
+    {%- if is_incremental() %}
+    where loaded_at > {{ watermark }}
+    {%- endif %}
 
 ),
 

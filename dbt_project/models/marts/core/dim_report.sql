@@ -1,26 +1,59 @@
+-- Incremental: a build adds the reports loaded since the latest loaded_at already in the table,
+-- with counts from their own cells, complaint figures and parse issues (a report is immutable).
+-- A new report also changes version_count and is_current_version of the other reports of its
+-- agency and year, so the rows of those (agency, year) groups are taken from the table, their two
+-- version columns computed again over the whole group, and they replace the old rows (unique_key
+-- report_id). `--full-refresh` rebuilds it from every report.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='report_id',
+        on_schema_change='fail',
+    )
+}}
+
+{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
+
 with
 
 reports as (
 
     select * from {{ ref('int_reports_resolved') }}
+    {%- if is_incremental() %}
+    -- the driver: the reports loaded since the last build
+    where loaded_at > {{ watermark }}
+    {%- endif %}
 
 ),
 
 cells as (
 
     select * from {{ ref('stg_nianbao__cells') }}
+    {%- if is_incremental() %}
+    -- a row carries its report's load stamp: this only prunes the raw table to the new row groups
+    where loaded_at > {{ watermark }}
+    {%- endif %}
 
 ),
 
 complaints as (
 
     select * from {{ ref('stg_nianbao__complaints') }}
+    {%- if is_incremental() %}
+    -- a row carries its report's load stamp: this only prunes the raw table to the new row groups
+    where loaded_at > {{ watermark }}
+    {%- endif %}
 
 ),
 
 parse_issues as (
 
     select * from {{ ref('stg_nianbao__parse_issues') }}
+    {%- if is_incremental() %}
+    -- a row carries its report's load stamp: this only prunes the raw table to the new row groups
+    where loaded_at > {{ watermark }}
+    {%- endif %}
 
 ),
 
@@ -65,7 +98,7 @@ issue_counts as (
 
 ),
 
-final as (
+report_rows as (
 
     select
         -- ids
@@ -96,9 +129,6 @@ final as (
         coalesce(issue_counts.parse_issue_count, 0) as parse_issue_count,
         coalesce(issue_counts.parse_error_count, 0) as parse_error_count,
         coalesce(issue_counts.parse_warning_count, 0) as parse_warning_count,
-        count(*) over (
-            partition by reports.agency_id, reports.report_year
-        ) as version_count,
         date_diff('day', make_date(reports.report_year, 12, 31), reports.published_on)
             as published_days_after_year_end,
         -- booleans
@@ -110,12 +140,6 @@ final as (
         reports.published_on > make_date(reports.report_year + 1, 3, 31)
             as is_published_after_deadline,
         reports.has_metadata,
-        -- several documents for one agency and year are versions; the latest loaded one is
-        -- the one mart_agency_year uses (an unknown agency is its own version of nothing)
-        reports.agency_id is null or reports.report_year is null or row_number() over (
-            partition by reports.agency_id, reports.report_year
-            order by reports.loaded_at desc, reports.report_id
-        ) = 1 as is_current_version,
         -- dates
         reports.published_on,
         -- timestamps
@@ -128,6 +152,75 @@ final as (
         on reports.report_id = complaint_counts.report_id
     left join issue_counts
         on reports.report_id = issue_counts.report_id
+    {%- if is_incremental() %}
+
+    union all by name
+
+    -- the earlier reports of the new reports' (agency, year) groups, as built before; a null
+    -- agency or year groups like a value, as in the window functions below
+    select * exclude (version_count, is_current_version)
+    from {{ this }} as built
+    where exists (
+        select 1
+        from reports as new_reports
+        where new_reports.agency_id is not distinct from built.agency_id
+            and new_reports.report_year is not distinct from built.report_year
+    )
+    {%- endif %}
+
+),
+
+final as (
+
+    select
+        -- ids
+        report_id,
+        agency_id,
+        region_id,
+        -- strings
+        source_file_name,
+        source_path,
+        source_format,
+        source_encoding,
+        agency_name_printed,
+        agency_source,
+        template_version,
+        template_version_in_force,
+        region_match_method,
+        parse_issue_codes,
+        -- numerics
+        report_year,
+        size_bytes,
+        line_count,
+        cell_count,
+        blank_cell_count,
+        disclosure_cell_count,
+        application_cell_count,
+        review_cell_count,
+        complaint_figure_count,
+        parse_issue_count,
+        parse_error_count,
+        parse_warning_count,
+        count(*) over (partition by agency_id, report_year) as version_count,
+        published_days_after_year_end,
+        -- booleans
+        is_agency_unknown,
+        is_template_as_in_force,
+        is_published_before_year_end,
+        is_published_after_deadline,
+        has_metadata,
+        -- several documents for one agency and year are versions; the latest loaded one is
+        -- the one mart_agency_year uses (an unknown agency is its own version of nothing)
+        agency_id is null or report_year is null or row_number() over (
+            partition by agency_id, report_year
+            order by loaded_at desc, report_id
+        ) = 1 as is_current_version,
+        -- dates
+        published_on,
+        -- timestamps
+        loaded_at
+
+    from report_rows
 
 )
 

@@ -1,11 +1,12 @@
 -- Incremental: a build processes only the reports loaded since the latest loaded_at already in
 -- the table (a report is immutable and its rows depend on nothing but its own complaint figures,
 -- its resolved agency / region and the vocabulary); `--full-refresh` rebuilds it from every report.
+-- A build brings whole reports, so they replace rows by report_id (one key column: a cheap delete).
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key=['report_id', 'channel_key'],
+        unique_key='report_id',
         on_schema_change='fail',
     )
 }}

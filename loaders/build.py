@@ -81,8 +81,18 @@ def run_dbt(args: list[str], db_path: Path, *, target_dir: Path | None = None) -
         raise
 
 
-def build(db_path: Path, full_refresh: bool = False, *, target_dir: Path | None = None) -> int:
-    """`dbt build` (seeds, models, unit and data tests) on the warehouse; dbt's exit code."""
+def build(
+    db_path: Path,
+    full_refresh: bool = False,
+    *,
+    unit_tests: bool = True,
+    target_dir: Path | None = None,
+) -> int:
+    """`dbt build` (seeds, models, unit and data tests) on the warehouse; dbt's exit code.
+
+    `unit_tests=False` is for the nightly run: unit tests check the models' SQL on fixed inputs,
+    so they prove nothing about the night's data (dbt advises running them in development and CI).
+    """
     db_path = Path(db_path).expanduser().resolve()
     if not db_path.exists():
         sys.stderr.write(f"no warehouse at {db_path}: load reports first (nianbao load PATH)\n")
@@ -90,4 +100,6 @@ def build(db_path: Path, full_refresh: bool = False, *, target_dir: Path | None 
     args = ["build", "--threads", str(BUILD_THREADS)]
     if full_refresh:
         args.append("--full-refresh")
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     return run_dbt(args, db_path, target_dir=target_dir)

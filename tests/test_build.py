@@ -57,6 +57,7 @@ def test_build_on_an_empty_raw_layer_then_docs_offline(tmp_path, capfd):
     assert build(db, target_dir=target) == 0
     out = capfd.readouterr().out
     assert "Completed successfully" in out and "ERROR=0" in out
+    assert " START unit_test " in out  # `nianbao build` runs the unit tests, the nightly does not
     with duckdb.connect(str(db), read_only=True) as con:
         marts = {
             row[0]

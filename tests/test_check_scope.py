@@ -286,6 +286,9 @@ def test_the_nightly_run_checks_what_was_loaded_since_its_last_good_check(
 
     assert code == 0, out.getvalue()[-3000:]
     assert summary.loaded == 0  # the two new reports were loaded before, never checked
+    # the data tests ran; the unit tests, which prove the SQL and not the data, are left to CI
+    assert " START test " in out.getvalue()
+    assert " START unit_test " not in out.getvalue()
     assert nightly["scope"]["reports"] == 2
     assert rows_seen(nightly) == expected_rows(db, new)
     [(check_status,)] = query(

@@ -118,7 +118,8 @@ def load_paths(
     run_id = run_id or new_run_id()
     started = utc_now()
     summary = LoadSummary(run_id=run_id, db_path=db_path)
-    con = store.connect(db_path)
+    # raw.regions is filled after the parse processes are started, so that they boot meanwhile
+    con = store.connect(db_path, regions=False)
     # The parse processes keep every core busy: DuckDB's own threads would only contend with
     # them (one thread inserts a batch for about half the CPU time of two). Written blocks need
     # not stay cached: the cap keeps the whole load's memory flat as the warehouse grows.
@@ -147,6 +148,7 @@ def load_paths(
             todo.append(name)
         if parallel and pool is None and len(todo) >= SERIAL_BELOW:
             pool, stored_list = _start_pool(workers, known)
+        store.ensure_regions(con)
         for parsed in _parsed_batches(todo, run_id, pool, known, progress, batch_size):
             files = []  # (path, size, mtime_ns, document_id) of files whose bytes are stored
             for outcome in _store(con, parsed, run_id):

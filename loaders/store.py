@@ -21,18 +21,23 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; a writable connection makes sure the raw layer exists."""
+def connect(
+    db_path: Path, read_only: bool = False, regions: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a writable connection makes sure the raw layer exists, with the
+    gazetteer in raw.regions unless `regions` is false (the caller then calls ensure_regions)."""
     if read_only:
         return duckdb.connect(str(db_path), read_only=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
     con.execute(RAW_DDL)
-    _ensure_regions(con)
+    if regions:
+        ensure_regions(con)
     return con
 
 
-def _ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill raw.regions from the gazetteer when it is empty (a new warehouse)."""
     if con.execute("select count(*) from raw.regions").fetchall()[0][0]:
         return
     from loaders.regions import all_regions

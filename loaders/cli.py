@@ -142,7 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = with_db(sub.add_parser("run", help="nightly job: load new files, build, check"))
     run.add_argument("paths", nargs="+", help="files or folders")
-    run.add_argument("--force", action="store_true", help="build and check even if nothing changed")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="build (with the dbt unit tests) and check everything, even if nothing changed",
+    )
     run.add_argument("--rehash", action="store_true", help=REHASH_HELP)
     run.set_defaults(func=cmd_run)
 

@@ -331,10 +331,10 @@ def resolve_region(agency_name: str, year: int | None = None) -> RegionMatch | N
 @functools.lru_cache(maxsize=8192)  # an organ reports every year under the same name
 def _resolve_in_vintage(name: str, vintage: int) -> RegionMatch | None:
     latest = _vintages()[-1]
-    match = _resolve(name, _index(vintage))
     if vintage == latest:
-        return match
-    newer = _resolve(name, _index(latest))
+        return _resolve_latest(name)
+    match = _resolve(name, _index(vintage))
+    newer = _resolve_latest(name)
     if newer is None or newer == match:
         return match
     newer_lineage = _index(latest).units[newer.region.region_code].lineage
@@ -344,6 +344,11 @@ def _resolve_in_vintage(name: str, vintage: int) -> RegionMatch | None:
         note = f"; matched in the {latest} gazetteer, not {vintage}"
         return RegionMatch(newer.region, newer.evidence + note)
     return match
+
+
+@functools.lru_cache(maxsize=8192)  # asked again for each year an organ reports
+def _resolve_latest(name: str) -> RegionMatch | None:
+    return _resolve(name, _index(_vintages()[-1]))
 
 
 def all_regions(year: int | None = None) -> list[Region]:

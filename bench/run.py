@@ -197,21 +197,21 @@ def _nightly_main(argv: list[str]) -> int:
 
     phases: dict[str, float] = {}
 
-    def timed(module, name: str):
-        inner = getattr(module, name)
+    def timed(owner, name: str, phase: str) -> None:
+        inner = getattr(owner, name)
 
         def run(*args, **kwargs):
             started = time.perf_counter()
             try:
                 return inner(*args, **kwargs)
             finally:
-                phases[name] = time.perf_counter() - started
+                phases[phase] = time.perf_counter() - started
 
-        setattr(module, name, run)
+        setattr(owner, name, run)
 
-    timed(loaders.nightly, "load_paths")
-    timed(loaders.build, "build")
-    timed(loaders.check, "check")
+    timed(loaders.nightly, "load_paths", "load")
+    timed(loaders.build.PreparedBuild, "run", "build")
+    timed(loaders.check, "check", "check")
     with (
         open(log, "a", encoding="utf-8") as fh,
         contextlib.redirect_stdout(fh),
@@ -309,7 +309,7 @@ def run_size(n: int, args: argparse.Namespace, work: Path, log: Path) -> SizeRes
         check_s=check_s,
         check_code=check_code,
         nightly_new=nightly["loaded"],
-        nightly_load_s=nightly["load_paths"],
+        nightly_load_s=nightly["load"],
         nightly_build_s=nightly["build"],
         nightly_check_s=nightly["check"],
         nightly_s=nightly["seconds"],

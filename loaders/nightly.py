@@ -55,26 +55,33 @@ def run_pipeline(
 
     The check validates the reports loaded since the last successful check (all on a forced run).
     """
-    from loaders.build import build
+    from loaders.build import PreparedBuild
     from loaders.check import check
 
     run_id = new_run_id()
     started = utc_now()
     fresh = force or not _marts_current(db_path)
-    summary = load_paths(
-        paths, db_path, run_id=run_id, progress=True, command=command, rehash=rehash
-    )
+    # dbt imports and reads the project while the files load. Unit tests prove the models' SQL,
+    # not the data: a plain nightly run leaves them to CI, a forced run (models may have changed)
+    # runs them.
+    prepared = PreparedBuild(db_path, unit_tests=force)
+    try:
+        summary = load_paths(
+            paths, db_path, run_id=run_id, progress=True, command=command, rehash=rehash
+        )
+    except BaseException:
+        prepared.cancel()
+        raise
     if summary.loaded == 0 and summary.failed == 0 and not fresh:
+        prepared.cancel()
         build_status = check_status = "skipped"
         print("nothing new since the last good build: dbt build and checks skipped")
         code = 0
     else:
-        # unit tests prove the models' SQL, not the data: a plain nightly run leaves them to CI,
-        # a forced run (models may have changed) runs them
         # the check's libraries (seconds of imports) load while dbt builds in its own process
         warm = threading.Thread(target=_import_check_libraries, daemon=True)
         warm.start()
-        build_code = build(db_path, unit_tests=force)
+        build_code = prepared.run()
         warm.join()
         build_status = "success" if build_code == 0 else "error"
         # a forced run rebuilds although no file is new (a model may have changed), so it checks all

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.build import build, dbt_env, dbt_executable, run_dbt
+from loaders.build import PreparedBuild, build, dbt_env, dbt_executable, run_dbt
 from loaders.schema import RAW_DDL
 from loaders.settings import DBT_PROJECT_DIR, DEFAULT_DB
 
@@ -81,3 +81,35 @@ def test_build_on_an_empty_raw_layer_then_docs_offline(tmp_path, capfd):
     assert run_dbt(["docs", "generate", "--static"], db, target_dir=target) == 0
     page = (target / "static_index.html").read_text(encoding="utf-8")
     assert "fct_identity_checks" in page
+
+
+def test_a_prepared_build_that_is_cancelled_never_opens_the_warehouse(tmp_path):
+    db = tmp_path / "w.duckdb"
+    prepared = PreparedBuild(db, target_dir=tmp_path / "t")
+    prepared.cancel()
+    assert prepared.process.returncode is not None
+    assert not db.exists()
+
+
+def test_a_prepared_build_of_an_absent_warehouse_is_refused(tmp_path, capsys):
+    prepared = PreparedBuild(tmp_path / "absent.duckdb", target_dir=tmp_path / "t")
+    assert prepared.run() == 2
+    assert prepared.process.returncode is not None
+    assert "no warehouse" in capsys.readouterr().err
+
+
+def test_a_prepared_build_gives_dbt_exit_code_and_output(tmp_path, capfd):
+    """Read ahead, then run: the nightly's build, without the unit tests; a failing data test
+    makes it exit 1 as `dbt build` does."""
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute(RAW_DDL)
+        con.execute(
+            "insert into raw.documents values ('d1', '/r/a.xyz', 'a.xyz', 'xyz', 10, null, 1, "
+            "'text', 'run', timestamp '2024-01-01')"
+        )
+    prepared = PreparedBuild(db, unit_tests=False, target_dir=tmp_path / "t")
+    assert prepared.run() == 1
+    out = capfd.readouterr().out
+    assert " START test " in out and " START unit_test " not in out
+    assert "accepted_values_dim_report_source_format" in out and "ERROR=0" not in out

@@ -10,6 +10,7 @@ without opening the warehouse. The exit status is dbt's: 0 success, 1 a model or
 from __future__ import annotations
 
 import sys
+import traceback
 
 GO = "build"
 
@@ -37,4 +38,9 @@ def _project_option(args: list[str], i: int) -> bool:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        code = main(sys.argv[1:])
+    except Exception:  # noqa: BLE001 - dbt could not run (not installed, broken): say why, exit 2
+        traceback.print_exc()
+        code = 2
+    sys.exit(code)

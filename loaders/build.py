@@ -3,7 +3,8 @@
 dbt runs as a subprocess (the `dbt` installed next to the running Python), so a build holds the
 DuckDB file only for its own lifetime and the caller's process never keeps a lock on it. Output is
 streamed line by line to our stdout as dbt writes it; the return value is dbt's exit code
-(0 success, 1 a model or test failed, 2 dbt could not run).
+(0 success, 1 a model or test failed, 2 dbt could not run). The nightly run uses a
+`PreparedBuild`: the same build, in a process started before the load (`loaders/build_runner.py`).
 """
 
 from __future__ import annotations

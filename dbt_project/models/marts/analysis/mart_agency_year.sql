@@ -11,9 +11,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='agency_id',
-        on_schema_change='fail',
     )
 }}
 

@@ -5,9 +5,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='report_id',
-        on_schema_change='fail',
     )
 }}
 

@@ -16,9 +16,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='report_id',
-        on_schema_change='fail',
     )
 }}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -45,23 +46,25 @@ class FileTimeout(Exception):
     pass
 
 
+def _expire(signum, frame):
+    raise FileTimeout
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Interrupt one file's work after `seconds` (only the main thread can take the signal)."""
     if threading.current_thread() is not threading.main_thread() or seconds <= 0:
         yield
         return
-
-    def expire(signum, frame):
-        raise FileTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
+    # The handler stays installed between files of one process: arming the timer is what
+    # limits a file, and swapping handlers per file cost more than reading a small report.
+    if signal.getsignal(signal.SIGALRM) is not _expire:
+        signal.signal(signal.SIGALRM, _expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def extract(
@@ -73,18 +76,19 @@ def extract(
     `known` accepts is not parsed: it comes back unchanged."""
     path = Path(path_str)
     try:
-        size = path.stat().st_size
-        limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_FILE_BYTES
-        if size > limit:
-            return failed(
-                path_str,
-                None,
-                size,
-                "file_too_large",
-                f"{size / 2**20:.0f} MB is above the {limit // 2**20} MB limit for one report "
-                "of this format: check that it is a single report, or split it",
-            )
-        data = path.read_bytes()
+        with open(path_str, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_FILE_BYTES
+            if size > limit:
+                return failed(
+                    path_str,
+                    None,
+                    size,
+                    "file_too_large",
+                    f"{size / 2**20:.0f} MB is above the {limit // 2**20} MB limit for one "
+                    "report of this format: check that it is a single report, or split it",
+                )
+            data = fh.read()
     except OSError as exc:
         return failed(path_str, None, 0, "unreadable_file", f"cannot read the file: {exc}")
     document_id = sha256_of(data)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from loaders.settings import EXPECTATIONS_DIR, PROJECT_ROOT
 
@@ -347,12 +348,28 @@ def _read_frames(db_path: Path, specs, since_last_check: bool) -> WarehouseFrame
             if missing:
                 read.absent[spec.name] = missing
                 continue
-            frame = con.sql(_frame_sql(spec, scope)).pl().to_pandas()
+            frame = _for_validation(con.sql(_frame_sql(spec, scope)).pl())
             read.frames[spec.name] = frame
             read.min_rows[spec.name] = _min_rows(con, spec, scope, frame)
     finally:
         con.close()
     return read
+
+
+# A string column whose values repeat this much (keys, codes, the report of each cell) reaches GX
+# as a pandas categorical: GX filters and copies the frame once per expectation that has a row
+# condition, and categorical columns are compared and copied as integer codes, not as strings.
+_REPEATED_SHARE = 0.05
+
+
+def _for_validation(frame: pl.DataFrame) -> Any:
+    """The pandas frame GX validates: the same values, repeated strings as categoricals."""
+    repeated = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String and frame[name].n_unique() <= frame.height * _REPEATED_SHARE
+    ]
+    return frame.with_columns(pl.col(repeated).cast(pl.Categorical)).to_pandas()
 
 
 def _scope_since_last_check(con: duckdb.DuckDBPyConnection, existing: set[str]) -> CheckScope:

@@ -157,3 +157,23 @@ def test_no_warehouse_is_reported_not_raised(tmp_path):
     assert code == 2
     assert "no warehouse at" in out.getvalue()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_frames_reach_gx_with_repeated_strings_as_categoricals_and_the_same_values():
+    import polars as pl
+
+    from loaders.check import _for_validation
+
+    keys = ["applications", "reviews", None, "disclosures"] * 500
+    frame = pl.DataFrame(
+        {"table_key": keys, "label": [f"row {i}" for i in range(2000)], "value": range(2000)}
+    )
+    validated = _for_validation(frame)
+    assert str(validated["table_key"].dtype) == "category"
+    assert str(validated["label"].dtype) != "category"  # every value differs: left as strings
+    assert validated["table_key"].isna().sum() == 500  # nulls stay null, not a category
+    plain = frame.to_pandas()
+    as_read = validated["table_key"].astype(object)
+    assert as_read.where(as_read.notna(), None).tolist() == keys
+    assert validated["label"].tolist() == plain["label"].tolist()
+    assert str(_for_validation(frame.head(3))["table_key"].dtype) != "category"  # no repeats

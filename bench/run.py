@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -352,6 +353,25 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){memory}, Python {platform.python_version()}"
 
 
+def python_loop_ms(repeats: int = 25) -> tuple[float, float]:
+    """Median and fastest time of a fixed pure-Python workload (dict and str work, like the
+    parser's), in ms: how fast this machine runs Python at the moment. The same code's parse rate
+    moves with it; on a shared virtual machine it can move by half within seconds."""
+
+    def work() -> None:
+        counts: dict[str, int] = {}
+        for i in range(300_000):
+            key = str(i % 1000)
+            counts[key] = counts.get(key, 0) + len(key)
+
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), min(times)
+
+
 def commit() -> str:
     def git(*a: str) -> str:
         done = subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, check=False)
@@ -365,10 +385,16 @@ def _f(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
-def table(results: list[SizeResult], formats: list, workers: int) -> str:
+def table(results: list[SizeResult], formats: list, workers: int, speed: list[tuple]) -> str:
+    (before, fastest_before), (after, fastest_after) = speed
     lines = [
         f"nianbao benchmark, {datetime.now():%Y-%m-%d %H:%M}",
         f"machine: {machine()}",
+        (
+            f"machine speed: a fixed Python loop took {before:.0f} ms before the run and "
+            f"{after:.0f} ms after it (median of 25; fastest {fastest_before:.0f} and "
+            f"{fastest_after:.0f} ms; lower is faster)"
+        ),
         f"commit: {commit()}; load workers: {workers}",
         "",
         (
@@ -428,9 +454,11 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     log = work / "bench.log"
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    speed = [python_loop_ms()]
     results = [run_size(n, args, work, log) for n in sizes]
     formats = run_formats(args, work) if args.formats_n else []
-    text = table(results, formats, args.workers or os.cpu_count() or 1)
+    speed.append(python_loop_ms())
+    text = table(results, formats, args.workers or os.cpu_count() or 1, speed)
     print()
     print(text)
     out = Path(args.results)

@@ -177,3 +177,42 @@ def test_frames_reach_gx_with_repeated_strings_as_categoricals_and_the_same_valu
     assert as_read.where(as_read.notna(), None).tolist() == keys
     assert validated["label"].tolist() == plain["label"].tolist()
     assert str(_for_validation(frame.head(3))["table_key"].dtype) != "category"  # no repeats
+
+
+def test_gx_finds_the_same_failures_in_categorical_and_string_columns():
+    """The expectation kinds the suites use, on failing values: categoricals change no outcome."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    import pandas as pd
+    from great_expectations.expectations.row_conditions import Column
+
+    context = gx.get_context(mode="ephemeral")
+    asset = context.data_sources.add_pandas("frames").add_dataframe_asset("frame")
+    whole = asset.add_batch_definition_whole_dataframe("whole")
+    codes = ["110101"] * 50 + ["11010"] * 3 + [None] * 2 + ["120101"] * 45
+    kinds = ["x"] * 60 + ["y"] * 40
+    expectations = [
+        gxe.ExpectColumnValuesToMatchRegex(column="code", regex=r"^\d{6}$"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="code", value_set=["110101", "120101"], row_condition=Column("kind") == "x"
+        ),
+        gxe.ExpectColumnValuesToBeUnique(column="code"),
+        gxe.ExpectColumnValuesToNotBeNull(column="code"),
+    ]
+
+    def outcomes(frame: pd.DataFrame) -> list[tuple]:
+        batch = whole.get_batch(batch_parameters={"dataframe": frame})
+        seen = []
+        for expectation in expectations:
+            result = batch.validate(expectation, result_format={"result_format": "COMPLETE"})
+            found = result.result
+            examples = sorted(map(str, found.get("partial_unexpected_list") or []))
+            seen.append(
+                (result.success, found["element_count"], found["unexpected_count"], examples)
+            )
+        return seen
+
+    plain = pd.DataFrame({"code": codes, "kind": kinds})
+    categorical = plain.astype({"code": "category", "kind": "category"})
+    assert outcomes(categorical) == outcomes(plain)
+    assert [o[2] for o in outcomes(plain)] == [3, 3, 98, 2]

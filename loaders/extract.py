@@ -50,21 +50,29 @@ def _expire(signum, frame):
     raise FileTimeout
 
 
+def keep_timeout_handler() -> None:
+    """For a process that does nothing but extract files (a parse process): the timeout's
+    handler stays installed, so each file only arms and disarms the timer; swapping handlers per
+    file cost more than reading a small report."""
+    signal.signal(signal.SIGALRM, _expire)
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Interrupt one file's work after `seconds` (only the main thread can take the signal)."""
     if threading.current_thread() is not threading.main_thread() or seconds <= 0:
         yield
         return
-    # The handler stays installed between files of one process: arming the timer is what
-    # limits a file, and swapping handlers per file cost more than reading a small report.
-    if signal.getsignal(signal.SIGALRM) is not _expire:
+    previous = signal.getsignal(signal.SIGALRM)
+    if previous is not _expire:
         signal.signal(signal.SIGALRM, _expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)  # inside: it may expire before `yield`
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        if previous is not _expire:  # the caller's own handler comes back
+            signal.signal(signal.SIGALRM, previous)
 
 
 def extract(

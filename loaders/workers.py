@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Collection
 
-from loaders.extract import Extracted, extract, failed
+from loaders.extract import Extracted, extract, failed, keep_timeout_handler
 from loaders.frames import Batch
 
 # Document ids stored before the run, handed to each process once when it starts.
@@ -21,6 +21,7 @@ def start_worker(stored_list: str) -> None:
     """Initializer of a pool process; `stored_list` names a file of document ids, one a line."""
     global _stored
     _limit_memory()
+    keep_timeout_handler()
     try:
         with open(stored_list, encoding="ascii") as fh:
             _stored = frozenset(fh.read().split())

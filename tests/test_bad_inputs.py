@@ -121,3 +121,22 @@ def test_failures_are_recorded_with_the_file_they_came_from(loaded):
 def test_the_whole_bad_corpus_loads_in_bounded_time(loaded):
     _summary, _db, elapsed = loaded
     assert elapsed < 60
+
+
+def test_a_file_over_its_time_limit_fails_alone_and_the_callers_alarm_handler_comes_back():
+    import signal
+
+    from loaders.extract import extract
+
+    def callers_handler(signum, frame):
+        raise AssertionError("the caller's handler must not fire")
+
+    before = signal.signal(signal.SIGALRM, callers_handler)
+    try:
+        slow = extract(str(SAMPLE), seconds=1e-6)  # expires while the file is parsed
+        done = extract(str(SAMPLE))
+        assert signal.getsignal(signal.SIGALRM) is callers_handler
+    finally:
+        signal.signal(signal.SIGALRM, before)
+    assert (slow.error, done.error) == ("file_timeout", None)
+    assert done.cells

@@ -50,11 +50,16 @@ def _expire(signum, frame):
     raise FileTimeout
 
 
+_handler_kept = False
+
+
 def keep_timeout_handler() -> None:
     """For a process that does nothing but extract files (a parse process): the timeout's
     handler stays installed, so each file only arms and disarms the timer; swapping handlers per
     file cost more than reading a small report."""
+    global _handler_kept
     signal.signal(signal.SIGALRM, _expire)
+    _handler_kept = True
 
 
 @contextmanager
@@ -63,15 +68,14 @@ def time_limit(seconds: float) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread() or seconds <= 0:
         yield
         return
-    previous = signal.getsignal(signal.SIGALRM)
-    if previous is not _expire:
-        signal.signal(signal.SIGALRM, _expire)
+    swap = not _handler_kept
+    previous = signal.signal(signal.SIGALRM, _expire) if swap else None
     try:
         signal.setitimer(signal.ITIMER_REAL, seconds)  # inside: it may expire before `yield`
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        if previous is not _expire:  # the caller's own handler comes back
+        if swap:  # the caller's own handler comes back
             signal.signal(signal.SIGALRM, previous)
 
 

@@ -55,8 +55,8 @@ _handler_kept = False
 
 def keep_timeout_handler() -> None:
     """For a process that does nothing but extract files (a parse process): the timeout's
-    handler stays installed, so each file only arms and disarms the timer; swapping handlers per
-    file cost more than reading a small report."""
+    handler stays installed, so each file only arms and disarms the timer (swapping the handler
+    per file, with the signal module's enum conversions, was about 1% of a report's parse)."""
     global _handler_kept
     signal.signal(signal.SIGALRM, _expire)
     _handler_kept = True

@@ -1,4 +1,10 @@
-"""DDL of the raw layer: the only tables the loaders write, all in schema `raw`."""
+"""DDL of the raw layer: the only tables the loaders write, all in schema `raw`.
+
+Tables that grow with the corpus carry no primary key. DuckDB keeps a key's index in memory
+and cannot evict it: at 10^6 reports the indexes outgrow the load's memory cap and every insert
+fails. The loader writes each document once (it skips stored ids), and dbt tests every key's
+uniqueness in staging. The small tables keep theirs for their upserts.
+"""
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -18,7 +24,7 @@ create table if not exists raw.load_runs (
 );
 
 create table if not exists raw.documents (
-    document_id varchar primary key,      -- sha256 of the file bytes
+    document_id varchar not null,         -- sha256 of the file bytes; unique
     source_path varchar not null,
     source_file_name varchar not null,
     source_format varchar not null,       -- txt | md | html | pdf | docx
@@ -33,7 +39,7 @@ create table if not exists raw.documents (
 -- What each file path held when it was last read: a run skips a file whose size and
 -- modification time are unchanged and whose document is stored, without reading it again.
 create table if not exists raw.file_stats (
-    source_path varchar primary key,
+    source_path varchar not null,         -- unique: replaced when read again
     size_bytes bigint not null,
     modified_ns bigint not null,          -- st_mtime_ns
     document_id varchar not null,         -- the stored document those bytes are
@@ -41,7 +47,7 @@ create table if not exists raw.file_stats (
 );
 
 create table if not exists raw.reports (
-    document_id varchar primary key,
+    document_id varchar not null,         -- unique, one per stored document
     agency_name varchar,
     agency_source varchar,                -- title | signoff | title+signoff | header
     agency_evidence varchar,
@@ -90,7 +96,7 @@ create table if not exists raw.complaints (
 );
 
 create table if not exists raw.parse_issues (
-    issue_id varchar primary key,         -- document_id or path hash + ordinal
+    issue_id varchar not null,            -- unique: document_id or path hash + ordinal
     document_id varchar,                  -- null when the file could not be read at all
     source_path varchar not null,
     code varchar not null,

@@ -14,7 +14,8 @@ MAX_FILE_BYTES = 16 * 2**20  # text, HTML, Markdown, DOCX: real reports are well
 MAX_PDF_BYTES = 128 * 2**20  # PDFs carry images and fonts
 FILE_SECONDS = 60.0
 WORKER_MEMORY_BYTES = 2 * 2**30  # address-space cap of a parse process
-LOAD_DUCKDB_MEMORY = "512MB"  # DuckDB's buffer cap while loading (inserts need far less)
+# DuckDB's buffer cap while loading: appends need little, and cached blocks only add RSS
+LOAD_DUCKDB_MEMORY = "128MB"
 BATCH_SIZE = 2048  # documents per load transaction: bounds memory, keeps each batch whole
 
 

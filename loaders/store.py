@@ -88,12 +88,22 @@ def record_files(
         orient="row",
     )  # fmt: skip
     con.register("file_rows", frame.to_arrow())
-    con.execute(
-        "insert or replace into raw.file_stats "
-        "select *, $now::timestamp as checked_at from file_rows",
-        {"now": now},
-    )
-    con.unregister("file_rows")
+    con.execute("begin transaction")
+    try:
+        # a path read again replaces its row (the table has no key to upsert on)
+        con.execute(
+            "delete from raw.file_stats where source_path in (select source_path from file_rows)"
+        )
+        con.execute(
+            "insert into raw.file_stats select *, $now::timestamp as checked_at from file_rows",
+            {"now": now},
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("file_rows")
 
 
 def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, now: datetime) -> None:

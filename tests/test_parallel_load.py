@@ -47,16 +47,29 @@ def _kill_first_worker(killed: list[int], delay: float) -> None:
         time.sleep(0.005)
 
 
-@pytest.mark.parametrize("delay", [0.0, 1.0], ids=["while-starting", "while-parsing"])
-def test_a_killed_parse_process_fails_its_files_and_the_rest_load(tmp_path, delay):
+@pytest.mark.parametrize("when", ["while-starting", "while-parsing"])
+def test_a_killed_parse_process_fails_its_files_and_the_rest_load(tmp_path, monkeypatch, when):
+    from loaders import load
+
     folder = tmp_path / "corpus"
     folder.mkdir()
     text = (SAMPLES / "000_f6bb5fbcfd8441cc.txt").read_text(encoding="utf-8")
     for i in range(FILES):
         (folder / f"r{i:04d}.txt").write_text(text + f"\n附：编号 {i}\n", encoding="utf-8")
     killed: list[int] = []
-    killer = threading.Thread(target=_kill_first_worker, args=(killed, delay))
-    killer.start()
+    killer = threading.Thread(target=_kill_first_worker, args=(killed, 0.0))
+    if when == "while-starting":
+        killer.start()
+    else:  # when the first batch is stored, the processes are parsing the next tasks
+        store = load._store
+
+        def store_then_kill(*args):
+            if not killed:
+                killer.start()
+                killer.join()
+            return store(*args)
+
+        monkeypatch.setattr(load, "_store", store_then_kill)
     summary = load_paths([folder], tmp_path / "w.duckdb", workers=2, batch_size=64)
     killer.join()
 

@@ -173,7 +173,8 @@ def test_a_document_the_database_refuses_fails_alone(tmp_path):
     good = extract(str(SAMPLES / "000_f6bb5fbcfd8441cc.txt"))
     taken = extract(str(SAMPLES / "001_dd09eda2b8fcd8ea.txt"))
     store.write_batch(con, Batch.of([taken], "run-0"), NOW)
-    bad = extract(str(SAMPLES / "001_dd09eda2b8fcd8ea.txt"))  # its key is taken: refused
+    bad = extract(str(SAMPLES / "002_7afa714d70970faa.txt"))
+    bad.document["text"] = None  # refused: raw.documents.text is not null
     stored = _store(con, Batch.of([good, bad], "run-1"), "run-1")
     assert [item.error for item in stored] == [None, "store_error"]
     assert con.execute("select count(*) from raw.documents").fetchall() == [(2,)]

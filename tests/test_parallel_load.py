@@ -35,8 +35,7 @@ def _workers_of(pid: int) -> list[int]:
     return found
 
 
-def _kill_first_worker(killed: list[int], delay: float) -> None:
-    time.sleep(delay)
+def _kill_first_worker(killed: list[int]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         workers = _workers_of(os.getpid())
@@ -57,7 +56,7 @@ def test_a_killed_parse_process_fails_its_files_and_the_rest_load(tmp_path, monk
     for i in range(FILES):
         (folder / f"r{i:04d}.txt").write_text(text + f"\n附：编号 {i}\n", encoding="utf-8")
     killed: list[int] = []
-    killer = threading.Thread(target=_kill_first_worker, args=(killed, 0.0))
+    killer = threading.Thread(target=_kill_first_worker, args=(killed,))
     if when == "while-starting":
         killer.start()
     else:  # when the first batch is stored, the processes are parsing the next tasks

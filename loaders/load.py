@@ -6,6 +6,7 @@ import os
 import sys
 import tempfile
 import uuid
+from array import array
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -15,9 +16,11 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from tqdm import tqdm
 
 from loaders import store
+from loaders.digests import StoredDigests
 from loaders.extract import failed
 from loaders.frames import Batch, FileOutcome
 from loaders.settings import BATCH_SIZE, LOAD_DUCKDB_MEMORY
@@ -58,19 +61,44 @@ def discover(paths: Iterable[Path]) -> list[str]:
     return names
 
 
-def with_stats(names: Iterable[str]) -> Iterator[tuple[str, os.stat_result | None]]:
-    """Each real file once (symlinks to one file, a folder given twice), with its stat (None when
-    it fails: the file is reported unreadable when parsed)."""
-    seen: set[tuple[int, int]] = set()
-    for name in names:
+@dataclass
+class Listing:
+    """The paths found, with the stat of each: `table` holds the files whose stat succeeded
+    (`position` in `names`, `source_path`, `device`, `inode`, `size_bytes`, `modified_ns`), as
+    Arrow columns rather than a Python object a file; `unstatable` the positions of the others
+    (they are reported unreadable when parsed)."""
+
+    names: list[str]
+    table: pa.Table
+    unstatable: list[int]
+
+
+def list_files(names: list[str], paths: pa.Array) -> Listing:
+    """Stat each of `names` (`paths` is the same as an Arrow array)."""
+    position, device, inode = array("q"), array("Q"), array("Q")
+    size, modified = array("q"), array("q")
+    unstatable = []
+    for i, name in enumerate(names):
         try:
             stat = os.stat(name)  # follows a symlink to the file it names
         except OSError:
-            yield name, None
+            unstatable.append(i)
             continue
-        if (stat.st_dev, stat.st_ino) not in seen:
-            seen.add((stat.st_dev, stat.st_ino))
-            yield name, stat
+        position.append(i)
+        device.append(stat.st_dev)
+        inode.append(stat.st_ino)
+        size.append(stat.st_size)
+        modified.append(stat.st_mtime_ns)
+    if unstatable:
+        paths = paths.take(pa.array(position))
+    table = pa.table(
+        {
+            "position": pa.array(position), "source_path": paths, "device": pa.array(device),
+            "inode": pa.array(inode), "size_bytes": pa.array(size),
+            "modified_ns": pa.array(modified),
+        }
+    )  # fmt: skip
+    return Listing(names, table, unstatable)
 
 
 def _store(con, batch: Batch, run_id: str) -> list[FileOutcome]:
@@ -95,6 +123,28 @@ def _store(con, batch: Batch, run_id: str) -> list[FileOutcome]:
             store.write_batch(con, one, utc_now())
         stored.extend(one.files)
     return stored
+
+
+def _files_to_read(
+    con: duckdb.DuckDBPyConnection, listing: Listing, rehash: bool
+) -> tuple[list[str], dict[str, tuple[int, int]], int]:
+    """The paths to read, in listing order, with (size, mtime_ns) of each that has a stat, and
+    how many distinct files were listed."""
+    plan = store.plan_reads(con, listing.table, rehash)
+    seen = plan.num_rows + len(listing.unstatable)
+    plan = plan.filter(plan["to_read"])
+    names = listing.names
+    stat_of = {
+        names[i]: (size, modified)
+        for i, size, modified in zip(
+            plan["position"].to_pylist(),
+            plan["size_bytes"].to_pylist(),
+            plan["modified_ns"].to_pylist(),
+            strict=True,
+        )
+    }
+    todo = [names[i] for i in sorted(plan["position"].to_pylist() + listing.unstatable)]
+    return todo, stat_of, seen
 
 
 def new_run_id() -> str:
@@ -127,29 +177,23 @@ def load_paths(
     pool = None
     stored_list = None
     try:
-        known = store.known_document_ids(con)
-        stats = {} if rehash else store.known_files(con)
+        stored = store.stored_digests(con)
         names = discover(paths)
         workers = workers or os.cpu_count() or 1
         parallel = workers > 1
+        listed = pa.array(names, pa.string())
         # The processes boot while the files are checked: at once when enough paths are new.
-        if parallel and sum(name not in stats for name in names) >= SERIAL_BELOW:
-            pool, stored_list = _start_pool(workers, known)
-        todo: list[str] = []
-        stat_of: dict[str, tuple[int, int]] = {}
-        for name, stat in with_stats(names):
-            summary.files_seen += 1
-            if stat is not None:
-                stat_of[name] = (stat.st_size, stat.st_mtime_ns)
-            prior = stats.get(name)
-            if prior is not None and prior[:2] == stat_of.get(name) and prior[2] in known:
-                summary.unchanged += 1  # read before, untouched since: not even read
-                continue
-            todo.append(name)
+        unseen = len(names) if rehash else store.count_unseen_paths(con, listed)
+        if parallel and unseen >= SERIAL_BELOW:
+            pool, stored_list = _start_pool(workers, stored)
+        listing = list_files(names, listed)
+        del listed
+        todo, stat_of, summary.files_seen = _files_to_read(con, listing, rehash)
+        summary.unchanged = summary.files_seen - len(todo)  # read before, untouched: not read
         if parallel and pool is None and len(todo) >= SERIAL_BELOW:
-            pool, stored_list = _start_pool(workers, known)
+            pool, stored_list = _start_pool(workers, stored)
         store.ensure_regions(con)
-        for parsed in _parsed_batches(todo, run_id, pool, known, progress, batch_size):
+        for parsed in _parsed_batches(todo, run_id, pool, stored, progress, batch_size):
             files = []  # (path, size, mtime_ns, document_id) of files whose bytes are stored
             for outcome in _store(con, parsed, run_id):
                 summary.issues_by_code.update(outcome.codes)
@@ -197,13 +241,11 @@ _CRASHED = (
 )
 
 
-def _start_pool(workers: int, stored: set[str]) -> tuple[ProcessPoolExecutor, Path]:
+def _start_pool(workers: int, stored: StoredDigests) -> tuple[ProcessPoolExecutor, Path]:
     """Parse processes, each given the ids of the stored documents in a file: through the start-up
     pipe of a process, a large set would hold this one until the child had imported the parser."""
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="ascii", prefix="nianbao-stored-", suffix=".txt", delete=False
-    ) as fh:
-        fh.write("\n".join(stored))
+    with tempfile.NamedTemporaryFile(prefix="nianbao-stored-", suffix=".bin", delete=False) as fh:
+        fh.write(stored.block)
     # spawn, not fork: the parent holds an open DuckDB connection.
     pool = ProcessPoolExecutor(
         workers,
@@ -220,7 +262,7 @@ def _parsed_batches(
     todo: list[str],
     run_id: str,
     pool: ProcessPoolExecutor | None,
-    stored: set[str],
+    stored: StoredDigests,
     progress: bool,
     batch_size: int,
 ) -> Iterator[Batch]:
@@ -239,7 +281,7 @@ def _parsed_batches(
         new = [f.document_id for f in result.files if f.stored]
         # same bytes as a file of an earlier task, or (a safety net: the processes skip them)
         # as a document stored before the run
-        repeats = parsed.intersection(new) | stored.intersection(new)
+        repeats = {d for d in new if d in parsed or d in stored}
         parsed.update(new)
         pending.append(result.without(repeats) if repeats else result)
         files += len(result.files)

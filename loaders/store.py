@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
+from loaders.digests import DIGEST_BYTES, StoredDigests
 from loaders.schema import RAW_DDL
 
 if TYPE_CHECKING:
@@ -61,16 +63,66 @@ def ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("regions_frame")
 
 
-def known_document_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute("select document_id from raw.documents").fetchall()}
+def stored_digests(con: duckdb.DuckDBPyConnection) -> StoredDigests:
+    """The ids of every stored document, as a sorted block of digests (see loaders.digests)."""
+    digests = (
+        con.sql(
+            "select distinct unhex(document_id) as digest from raw.documents "
+            "where regexp_full_match(document_id, '[0-9a-f]{64}') order by digest"
+        )
+        .to_arrow_table()
+        .column("digest")
+        .combine_chunks()
+        .cast(pa.binary(DIGEST_BYTES))
+    )
+    data = digests.buffers()[1]
+    if data is None:
+        return StoredDigests()
+    start = digests.offset * DIGEST_BYTES
+    return StoredDigests(data.to_pybytes()[start : start + len(digests) * DIGEST_BYTES])
 
 
-def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, str]]:
-    """source_path -> (size, mtime_ns, document_id) of every file read before."""
-    rows = con.execute(
-        "select source_path, size_bytes, modified_ns, document_id from raw.file_stats"
-    ).fetchall()
-    return {path: (size, modified, document) for path, size, modified, document in rows}
+def plan_reads(con: duckdb.DuckDBPyConnection, listing: pa.Table, rehash: bool = False) -> pa.Table:
+    """The files listed (`position`, `source_path`, `device`, `inode`, `size_bytes`,
+    `modified_ns`; the stat columns null where stat failed), each real file once (the first path
+    to its device and inode), by position, with `to_read`: false for a file read before whose
+    size and modification time are unchanged and whose document is stored (never, with
+    `rehash`). The join runs in DuckDB, so that this process never holds the stored paths."""
+    con.register("listing", listing)
+    try:
+        return con.sql(
+            f"""
+            with distinct_files as (
+                select position, source_path, size_bytes, modified_ns
+                from listing
+                qualify inode is null
+                    or row_number() over (partition by device, inode order by position) = 1
+            ),
+            read_before as (
+                select distinct source_path, size_bytes, modified_ns
+                from raw.file_stats
+                semi join raw.documents using (document_id)
+                where not {bool(rehash)}
+            )
+            select position, size_bytes, modified_ns, read_before.source_path is null as to_read
+            from distinct_files
+            left join read_before using (source_path, size_bytes, modified_ns)
+            order by position
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("listing")
+
+
+def count_unseen_paths(con: duckdb.DuckDBPyConnection, paths: pa.Array) -> int:
+    """How many of the paths were never read (a first estimate of the work, before any stat)."""
+    con.register("listed_paths", pa.table({"source_path": paths}))
+    try:
+        return con.sql(
+            "select count(*) from listed_paths anti join raw.file_stats using (source_path)"
+        ).fetchall()[0][0]
+    finally:
+        con.unregister("listed_paths")
 
 
 def record_files(

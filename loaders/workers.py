@@ -7,26 +7,27 @@ the parse when the fingerprint names a document stored before the run or earlier
 
 from __future__ import annotations
 
+import contextlib
 import gc
-from collections.abc import Collection
+from collections.abc import Container
 
+from loaders.digests import StoredDigests
 from loaders.extract import Extracted, extract, failed, keep_timeout_handler
 from loaders.frames import Batch
 
 # Document ids stored before the run, handed to each process once when it starts.
-_stored: Collection[str] = frozenset()
+_stored: Container[str] = StoredDigests()
 
 
 def start_worker(stored_list: str) -> None:
-    """Initializer of a pool process; `stored_list` names a file of document ids, one a line."""
+    """Initializer of a pool process; `stored_list` names a file of sorted digests
+    (`loaders.digests`)."""
     global _stored
     _limit_memory()
     keep_timeout_handler()
-    try:
-        with open(stored_list, encoding="ascii") as fh:
-            _stored = frozenset(fh.read().split())
-    except FileNotFoundError:
-        pass  # a process that boots after the load ended: it gets no task
+    # a process that boots after the load ended finds no file: it gets no task
+    with contextlib.suppress(FileNotFoundError):
+        _stored = StoredDigests.from_file(stored_list)
     tune_for_parsing()
 
 
@@ -35,7 +36,7 @@ def parse_task(paths: list[str], run_id: str) -> Batch:
     return parse_chunk(paths, run_id, _stored)
 
 
-def parse_chunk(paths: list[str], run_id: str, stored: Collection[str]) -> Batch:
+def parse_chunk(paths: list[str], run_id: str, stored: Container[str]) -> Batch:
     """Files in, columnar rows out; a file whose bytes are in `stored`, or repeat a file before
     it in `paths`, is not parsed and comes back as unchanged."""
     seen: set[str] = set()

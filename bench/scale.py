@@ -51,7 +51,7 @@ def scaled_warehouse(base_db: Path, db: Path, folder: Path, copies: list[Path]) 
     shutil.copyfile(base_db, db)
     with duckdb.connect(str(db)) as con:
         prefix = f"{folder}/"
-        for k, copy in enumerate(copies, start=1):
+        for copy in copies:
             con.execute(
                 """insert into raw.file_stats
                    select $copy || substr(source_path, length($prefix) + 1), size_bytes,
@@ -59,15 +59,16 @@ def scaled_warehouse(base_db: Path, db: Path, folder: Path, copies: list[Path]) 
                    from raw.file_stats where starts_with(source_path, $prefix)""",
                 {"copy": f"{copy}/", "prefix": prefix},
             )
-            con.execute(
-                """insert into raw.documents by name
-                   select sha256(document_id || $k) as document_id,
-                          source_path || '#' || $k as source_path, source_file_name,
-                          source_format, size_bytes, encoding, line_count, '' as text, run_id,
-                          loaded_at
-                   from raw.documents where starts_with(source_path, $prefix)""",
-                {"k": str(k), "prefix": prefix},
-            )
+        # one statement: the derived rows are made from the base rows only
+        con.execute(
+            """insert into raw.documents by name
+               select sha256(document_id || k) as document_id,
+                      source_path || '#' || k as source_path, source_file_name, source_format,
+                      size_bytes, encoding, line_count, '' as text, run_id, loaded_at
+               from raw.documents, range(1, $copies + 1) as copies(k)
+               where starts_with(source_path, $prefix)""",
+            {"copies": len(copies), "prefix": prefix},
+        )
         con.execute("checkpoint")
         return con.execute("select count(*) from raw.documents").fetchall()[0][0]
 

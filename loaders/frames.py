@@ -116,6 +116,10 @@ class Batch:
             {name: pa.concat_tables([b.tables[name] for b in batches]) for name in SCHEMAS},
         )
 
+    @property
+    def nbytes(self) -> int:
+        return sum(table.nbytes for table in self.tables.values())
+
     def without(self, document_ids: set[str]) -> Batch:
         """The batch with these documents turned unchanged, for a batch that holds each
         document once: its files repeat the bytes of files stored earlier in the run."""

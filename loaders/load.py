@@ -23,7 +23,7 @@ from loaders import store
 from loaders.digests import StoredDigests
 from loaders.extract import failed
 from loaders.frames import Batch, FileOutcome
-from loaders.settings import BATCH_SIZE, LOAD_DUCKDB_MEMORY
+from loaders.settings import BATCH_BYTES, BATCH_SIZE, LOAD_DUCKDB_MEMORY
 from loaders.store import utc_now
 from loaders.workers import parse_chunk, parse_task, start_worker
 
@@ -73,8 +73,7 @@ class Listing:
     unstatable: list[int]
 
 
-def list_files(names: list[str], paths: pa.Array) -> Listing:
-    """Stat each of `names` (`paths` is the same as an Arrow array)."""
+def list_files(names: list[str]) -> Listing:
     position, device, inode = array("q"), array("Q"), array("Q")
     size, modified = array("q"), array("q")
     unstatable = []
@@ -89,6 +88,7 @@ def list_files(names: list[str], paths: pa.Array) -> Listing:
         inode.append(stat.st_ino)
         size.append(stat.st_size)
         modified.append(stat.st_mtime_ns)
+    paths = pa.array(names, pa.string())
     if unstatable:
         paths = paths.take(pa.array(position))
     table = pa.table(
@@ -160,6 +160,7 @@ def load_paths(
     command: str = "load",
     batch_size: int = BATCH_SIZE,
     rehash: bool = False,
+    batch_bytes: int = BATCH_BYTES,
 ) -> LoadSummary:
     """Load every report under `paths` into the raw layer of `db_path`.
 
@@ -181,19 +182,19 @@ def load_paths(
         names = discover(paths)
         workers = workers or os.cpu_count() or 1
         parallel = workers > 1
-        listed = pa.array(names, pa.string())
-        # The processes boot while the files are checked: at once when enough paths are new.
-        unseen = len(names) if rehash else store.count_unseen_paths(con, listed)
-        if parallel and unseen >= SERIAL_BELOW:
+        # The processes boot while the files are checked, when enough files must be new: more
+        # paths are listed than were ever read.
+        surely_new = len(names) - (0 if rehash else store.count_files_read(con))
+        if parallel and surely_new >= SERIAL_BELOW:
             pool, stored_list = _start_pool(workers, stored)
-        listing = list_files(names, listed)
-        del listed
-        todo, stat_of, summary.files_seen = _files_to_read(con, listing, rehash)
+        todo, stat_of, summary.files_seen = _files_to_read(con, list_files(names), rehash)
         summary.unchanged = summary.files_seen - len(todo)  # read before, untouched: not read
         if parallel and pool is None and len(todo) >= SERIAL_BELOW:
             pool, stored_list = _start_pool(workers, stored)
         store.ensure_regions(con)
-        for parsed in _parsed_batches(todo, run_id, pool, stored, progress, batch_size):
+        for parsed in _parsed_batches(
+            todo, run_id, pool, stored, progress, batch_size, batch_bytes
+        ):
             files = []  # (path, size, mtime_ns, document_id) of files whose bytes are stored
             for outcome in _store(con, parsed, run_id):
                 summary.issues_by_code.update(outcome.codes)
@@ -265,31 +266,41 @@ def _parsed_batches(
     stored: StoredDigests,
     progress: bool,
     batch_size: int,
+    batch_bytes: int,
 ) -> Iterator[Batch]:
-    """Batches of about `batch_size` parsed files, in the order of `todo`; parsed by the pool's
-    processes when there is one and enough files, else in this process. A document is in one
-    batch at most: later files with the same bytes come back unchanged."""
+    """Batches of about `batch_size` parsed files or `batch_bytes` of rows, whichever comes
+    first, in the order of `todo`; parsed by the pool's processes when there is one and enough
+    files, else in this process. A document is in one batch at most: later files with the same
+    bytes come back unchanged."""
     bar = tqdm(total=len(todo), unit="file", disable=not progress or not todo, file=sys.stderr)
     size = min(CHUNK, batch_size)  # a batch holds whole chunks
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     pending: list[Batch] = []
-    files = 0
+    files = held = 0  # files and bytes in `pending`
+    received = received_bytes = 0  # tasks back from the pool and their bytes
     parsed: set[str] = set()  # documents parsed in this run
 
     def add(result: Batch) -> Batch | None:
-        nonlocal pending, files
+        nonlocal pending, files, held
         new = [f.document_id for f in result.files if f.stored]
         # same bytes as a file of an earlier task, or (a safety net: the processes skip them)
         # as a document stored before the run
         repeats = {d for d in new if d in parsed or d in stored}
         parsed.update(new)
         pending.append(result.without(repeats) if repeats else result)
-        files += len(result.files)
+        files, held = files + len(result.files), held + result.nbytes
         bar.update(len(result.files))
-        if files < batch_size:
+        if files < batch_size and held < batch_bytes:
             return None
-        whole, pending, files = Batch.concat(pending), [], 0
+        whole, pending, files, held = Batch.concat(pending), [], 0, 0
         return whole
+
+    def room(most: int) -> int:
+        """Tasks to keep in flight: two batches' worth, by files and by the bytes a task has
+        brought back so far."""
+        if not received_bytes:
+            return most
+        return max(2, min(most, 2 * batch_bytes * received // received_bytes))
 
     try:
         leftover = chunks
@@ -318,7 +329,8 @@ def _parsed_batches(
                     in_flight.clear()
                 except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot unpickle
                     result = _lost(chunk, run_id, f"{_CRASHED} ({type(exc).__name__}: {exc})")
-                if not leftover and submitted < len(chunks):
+                received, received_bytes = received + 1, received_bytes + result.nbytes
+                while not leftover and submitted < len(chunks) and len(in_flight) < room(window):
                     chunk = chunks[submitted]
                     try:
                         in_flight.append((chunk, pool.submit(parse_task, chunk, run_id)))

@@ -17,6 +17,9 @@ WORKER_MEMORY_BYTES = 2 * 2**30  # address-space cap of a parse process
 # DuckDB's buffer cap while loading: appends need little, and cached blocks only add RSS
 LOAD_DUCKDB_MEMORY = "128MB"
 BATCH_SIZE = 2048  # documents per load transaction: bounds memory, keeps each batch whole
+# ... and the bytes of a batch's Arrow tables: large PDFs or HTML pages close a batch sooner, and
+# fewer of their tasks are in flight
+BATCH_BYTES = 256 * 2**20
 
 
 def warehouse_path(cli_value: str | os.PathLike[str] | None = None) -> Path:

@@ -114,15 +114,8 @@ def plan_reads(con: duckdb.DuckDBPyConnection, listing: pa.Table, rehash: bool =
         con.unregister("listing")
 
 
-def count_unseen_paths(con: duckdb.DuckDBPyConnection, paths: pa.Array) -> int:
-    """How many of the paths were never read (a first estimate of the work, before any stat)."""
-    con.register("listed_paths", pa.table({"source_path": paths}))
-    try:
-        return con.sql(
-            "select count(*) from listed_paths anti join raw.file_stats using (source_path)"
-        ).fetchall()[0][0]
-    finally:
-        con.unregister("listed_paths")
+def count_files_read(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("select count(*) from raw.file_stats").fetchall()[0][0]
 
 
 def record_files(

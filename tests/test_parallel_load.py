@@ -132,3 +132,25 @@ def test_stored_bytes_under_new_paths_are_not_stored_again(tmp_path):
         {},
     )
     assert {**before, "file_stats": 160} == after
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_batch_closes_at_its_byte_bound(tmp_path, monkeypatch, workers):
+    from loaders import load
+
+    text = (SAMPLES / "000_f6bb5fbcfd8441cc.txt").read_text(encoding="utf-8")
+    _reports(tmp_path / "corpus", [text + f"\n附：编号 {i}\n" for i in range(100)])
+    stored_batches: list[int] = []
+    store = load._store
+
+    def counting(con, batch, run_id):
+        stored_batches.append(len(batch.files))
+        return store(con, batch, run_id)
+
+    monkeypatch.setattr(load, "_store", counting)
+    db = tmp_path / "w.duckdb"
+    # every task's rows exceed one byte: each task of CHUNK files is a batch of its own
+    summary = load_paths([tmp_path / "corpus"], db, workers=workers, batch_bytes=1)
+    assert (summary.loaded, summary.failed) == (100, 0)
+    assert stored_batches == [CHUNK, CHUNK, CHUNK, 100 - 3 * CHUNK]
+    assert _counts(db)["documents"] == 100

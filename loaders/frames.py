@@ -118,7 +118,8 @@ class Batch:
 
     @property
     def nbytes(self) -> int:
-        return sum(table.nbytes for table in self.tables.values())
+        """The bytes of its tables' buffers (cheap: `Table.nbytes` walks every string view)."""
+        return sum(table.get_total_buffer_size() for table in self.tables.values())
 
     def without(self, document_ids: set[str]) -> Batch:
         """The batch with these documents turned unchanged, for a batch that holds each

@@ -16,7 +16,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
+import polars as pl
 from tqdm import tqdm
 
 from loaders import store
@@ -63,13 +63,13 @@ def discover(paths: Iterable[Path]) -> list[str]:
 
 @dataclass
 class Listing:
-    """The paths found, with the stat of each: `table` holds the files whose stat succeeded
-    (`position` in `names`, `source_path`, `device`, `inode`, `size_bytes`, `modified_ns`), as
-    Arrow columns rather than a Python object a file; `unstatable` the positions of the others
+    """The paths found, with the stat of each: `frame` holds the files whose stat succeeded
+    (`position` in `names`, `source_path`, `device`, `inode`, `size_bytes`, `modified_ns`) in
+    columns rather than as a Python object a file; `unstatable` the positions of the others
     (they are reported unreadable when parsed)."""
 
     names: list[str]
-    table: pa.Table
+    frame: pl.DataFrame
     unstatable: list[int]
 
 
@@ -88,17 +88,18 @@ def list_files(names: list[str]) -> Listing:
         inode.append(stat.st_ino)
         size.append(stat.st_size)
         modified.append(stat.st_mtime_ns)
-    paths = pa.array(names, pa.string())
-    if unstatable:
-        paths = paths.take(pa.array(position))
-    table = pa.table(
+    # polars, not pyarrow's constructors: those import pandas (a second of start-up)
+    frame = pl.DataFrame(
         {
-            "position": pa.array(position), "source_path": paths, "device": pa.array(device),
-            "inode": pa.array(inode), "size_bytes": pa.array(size),
-            "modified_ns": pa.array(modified),
+            "position": pl.Series(position, dtype=pl.Int64),
+            "source_path": pl.Series([names[i] for i in position] if unstatable else names),
+            "device": pl.Series(device, dtype=pl.UInt64),
+            "inode": pl.Series(inode, dtype=pl.UInt64),
+            "size_bytes": pl.Series(size, dtype=pl.Int64),
+            "modified_ns": pl.Series(modified, dtype=pl.Int64),
         }
-    )  # fmt: skip
-    return Listing(names, table, unstatable)
+    )
+    return Listing(names, frame, unstatable)
 
 
 def _store(con, batch: Batch, run_id: str) -> list[FileOutcome]:
@@ -130,20 +131,15 @@ def _files_to_read(
 ) -> tuple[list[str], dict[str, tuple[int, int]], int]:
     """The paths to read, in listing order, with (size, mtime_ns) of each that has a stat, and
     how many distinct files were listed."""
-    plan = store.plan_reads(con, listing.table, rehash)
-    seen = plan.num_rows + len(listing.unstatable)
-    plan = plan.filter(plan["to_read"])
+    plan = store.plan_reads(con, listing.frame, rehash)
+    seen = plan.height + len(listing.unstatable)
+    plan = plan.filter(pl.col("to_read"))
     names = listing.names
     stat_of = {
         names[i]: (size, modified)
-        for i, size, modified in zip(
-            plan["position"].to_pylist(),
-            plan["size_bytes"].to_pylist(),
-            plan["modified_ns"].to_pylist(),
-            strict=True,
-        )
+        for i, size, modified in plan.select("position", "size_bytes", "modified_ns").iter_rows()
     }
-    todo = [names[i] for i in sorted(plan["position"].to_pylist() + listing.unstatable)]
+    todo = [names[i] for i in sorted(plan["position"].to_list() + listing.unstatable)]
     return todo, stat_of, seen
 
 
@@ -280,7 +276,7 @@ def _parsed_batches(
     received = received_bytes = 0  # tasks back from the pool and their bytes
     parsed: set[str] = set()  # documents parsed in this run
 
-    def add(result: Batch) -> Batch | None:
+    def add(result: Batch, size_of: int) -> Batch | None:
         nonlocal pending, files, held
         new = [f.document_id for f in result.files if f.stored]
         # same bytes as a file of an earlier task, or (a safety net: the processes skip them)
@@ -288,7 +284,7 @@ def _parsed_batches(
         repeats = {d for d in new if d in parsed or d in stored}
         parsed.update(new)
         pending.append(result.without(repeats) if repeats else result)
-        files, held = files + len(result.files), held + result.nbytes
+        files, held = files + len(result.files), held + size_of
         bar.update(len(result.files))
         if files < batch_size and held < batch_bytes:
             return None
@@ -329,7 +325,8 @@ def _parsed_batches(
                     in_flight.clear()
                 except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot unpickle
                     result = _lost(chunk, run_id, f"{_CRASHED} ({type(exc).__name__}: {exc})")
-                received, received_bytes = received + 1, received_bytes + result.nbytes
+                size_of = result.nbytes
+                received, received_bytes = received + 1, received_bytes + size_of
                 while not leftover and submitted < len(chunks) and len(in_flight) < room(window):
                     chunk = chunks[submitted]
                     try:
@@ -337,10 +334,11 @@ def _parsed_batches(
                         submitted += 1
                     except BrokenProcessPool:
                         leftover = chunks[submitted:]
-                if (whole := add(result)) is not None:
+                if (whole := add(result, size_of)) is not None:
                     yield whole
         for chunk in leftover:
-            if (whole := add(parse_chunk(chunk, run_id, stored))) is not None:
+            result = parse_chunk(chunk, run_id, stored)
+            if (whole := add(result, result.nbytes)) is not None:
                 yield whole
         if pending:
             yield Batch.concat(pending)

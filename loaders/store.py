@@ -65,30 +65,32 @@ def ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
 
 def stored_digests(con: duckdb.DuckDBPyConnection) -> StoredDigests:
     """The ids of every stored document, as a sorted block of digests (see loaders.digests)."""
-    digests = (
+    column = (
         con.sql(
-            "select distinct unhex(document_id) as digest from raw.documents "
+            "select unhex(document_id) as digest from raw.documents "
             "where regexp_full_match(document_id, '[0-9a-f]{64}') order by digest"
         )
         .to_arrow_table()
         .column("digest")
-        .combine_chunks()
-        .cast(pa.binary(DIGEST_BYTES))
     )
-    data = digests.buffers()[1]
-    if data is None:
+    if not len(column):  # pyarrow makes an empty array through pandas: a second's import
         return StoredDigests()
+    digests = column.combine_chunks().cast(pa.binary(DIGEST_BYTES))
     start = digests.offset * DIGEST_BYTES
-    return StoredDigests(data.to_pybytes()[start : start + len(digests) * DIGEST_BYTES])
+    return StoredDigests(
+        digests.buffers()[1].to_pybytes()[start : start + len(digests) * DIGEST_BYTES]
+    )
 
 
-def plan_reads(con: duckdb.DuckDBPyConnection, listing: pa.Table, rehash: bool = False) -> pa.Table:
+def plan_reads(
+    con: duckdb.DuckDBPyConnection, listing: pl.DataFrame, rehash: bool = False
+) -> pl.DataFrame:
     """The files listed (`position`, `source_path`, `device`, `inode`, `size_bytes`,
     `modified_ns`; the stat columns null where stat failed), each real file once (the first path
     to its device and inode), by position, with `to_read`: false for a file read before whose
     size and modification time are unchanged and whose document is stored (never, with
     `rehash`). The join runs in DuckDB, so that this process never holds the stored paths."""
-    con.register("listing", listing)
+    con.register("listing", listing.to_arrow())
     try:
         return con.sql(
             f"""
@@ -109,7 +111,7 @@ def plan_reads(con: duckdb.DuckDBPyConnection, listing: pa.Table, rehash: bool =
             left join read_before using (source_path, size_bytes, modified_ns)
             order by position
             """
-        ).to_arrow_table()
+        ).pl()
     finally:
         con.unregister("listing")
 

@@ -154,3 +154,26 @@ def test_a_batch_closes_at_its_byte_bound(tmp_path, monkeypatch, workers):
     assert (summary.loaded, summary.failed) == (100, 0)
     assert stored_batches == [CHUNK, CHUNK, CHUNK, 100 - 3 * CHUNK]
     assert _counts(db)["documents"] == 100
+
+
+def test_loading_never_imports_pandas(tmp_path):
+    """pyarrow's array constructors import pandas (about a second of CPU); the load, its parse
+    and its second run over stored documents need none of them."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from loaders.load import load_paths\n"
+        "db = Path(sys.argv[2])\n"
+        "first = load_paths([Path(sys.argv[1])], db, workers=1)\n"
+        "again = load_paths([Path(sys.argv[1])], db, workers=1, rehash=True)\n"
+        "assert (first.loaded, again.unchanged) == (5, 5), (first, again)\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(SAMPLES), str(tmp_path / "w.duckdb")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip().splitlines()[-1] == "False"

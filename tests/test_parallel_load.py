@@ -19,8 +19,9 @@ FILES = 300
 
 
 def _workers_of(pid: int) -> list[int]:
-    """Parse processes started by `pid` (spawned: their command line runs spawn_main)."""
-    found = []
+    """Parse processes of a load run by `pid`: the children of its fork server."""
+    parents: dict[int, int] = {}
+    servers = set()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -30,9 +31,10 @@ def _workers_of(pid: int) -> list[int]:
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid and b"spawn_main" in cmdline:
-            found.append(int(entry.name))
-    return found
+        parents[int(entry.name)] = ppid
+        if ppid == pid and b"forkserver" in cmdline:
+            servers.add(int(entry.name))
+    return sorted(child for child, parent in parents.items() if parent in servers)
 
 
 def _kill_first_worker(killed: list[int]) -> None:

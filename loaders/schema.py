@@ -3,8 +3,15 @@
 Tables that grow with the corpus carry no primary key. DuckDB keeps a key's index in memory
 and cannot evict it: at 10^6 reports the indexes outgrow the load's memory cap and every insert
 fails. The loader writes each document once (it skips stored ids), and dbt tests every key's
-uniqueness in staging. The small tables keep theirs for their upserts.
+uniqueness in staging. The small tables keep theirs for their upserts. A warehouse made before
+that rule loses those keys the first time it is opened for writing (`drop_growing_keys`).
 """
+
+from __future__ import annotations
+
+import re
+
+import duckdb
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -117,3 +124,41 @@ create table if not exists raw.regions (
     vintage_year integer not null
 );
 """
+
+# The tables that grow with the corpus, which once had a primary key.
+GROWING = ("documents", "reports", "file_stats", "parse_issues")
+
+
+def table_ddl(table: str) -> str:
+    """The `create table` statement of one raw table, as in RAW_DDL."""
+    found = re.search(rf"create table if not exists raw\.{table} \(.*?\n\);", RAW_DDL, re.DOTALL)
+    if found is None:
+        raise KeyError(table)
+    return found.group(0)
+
+
+def drop_growing_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Rebuild, each in one transaction, the growing tables that still carry a primary key
+    (DuckDB cannot drop one in place); returns their names."""
+    keyed = [
+        name
+        for (name,) in con.execute(
+            """select table_name from duckdb_constraints()
+               where database_name = current_database() and schema_name = 'raw'
+                 and constraint_type = 'PRIMARY KEY' and list_contains($growing, table_name)
+               order by table_name""",
+            {"growing": list(GROWING)},
+        ).fetchall()
+    ]
+    for name in keyed:
+        con.execute("begin transaction")
+        try:
+            con.execute(f"alter table raw.{name} rename to {name}_keyed")
+            con.execute(table_ddl(name))
+            con.execute(f"insert into raw.{name} by name select * from raw.{name}_keyed")
+            con.execute(f"drop table raw.{name}_keyed")
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    return keyed

@@ -11,7 +11,7 @@ import polars as pl
 import pyarrow as pa
 
 from loaders.digests import DIGEST_BYTES, StoredDigests
-from loaders.schema import RAW_DDL
+from loaders.schema import RAW_DDL, drop_growing_keys
 
 if TYPE_CHECKING:
     from loaders.frames import Batch
@@ -33,6 +33,7 @@ def connect(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
     con.execute(RAW_DDL)
+    drop_growing_keys(con)
     if regions:
         ensure_regions(con)
     return con

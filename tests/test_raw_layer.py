@@ -181,3 +181,49 @@ def test_a_document_the_database_refuses_fails_alone(tmp_path):
     codes = con.execute("select code from raw.parse_issues where document_id is null").fetchall()
     con.close()
     assert codes == [("store_error",)]
+
+
+def test_a_warehouse_made_with_keys_on_growing_tables_loses_them_and_keeps_its_rows(tmp_path):
+    from loaders.schema import GROWING, RAW_DDL, table_ddl
+
+    plain, old = tmp_path / "plain.duckdb", tmp_path / "old.duckdb"
+    load_paths([SAMPLES], plain)
+    keyed = {
+        "documents": "document_id", "reports": "document_id", "file_stats": "source_path",
+        "parse_issues": "issue_id",
+    }  # fmt: skip
+    assert set(keyed) == set(GROWING)
+
+    def primary_keys(con) -> list[tuple]:
+        return con.execute(
+            "select table_name from duckdb_constraints() "
+            "where database_name = current_database() and schema_name = 'raw' "
+            "and constraint_type = 'PRIMARY KEY' order by 1"
+        ).fetchall()
+
+    def counts(con) -> dict[str, int]:
+        return {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in TABLES}
+
+    with duckdb.connect(str(old)) as con:  # the same rows in the raw layer as made before
+        con.execute("create schema raw")
+        for table, key in keyed.items():
+            ddl = table_ddl(table)
+            con.execute(ddl.replace(f"{key} varchar not null", f"{key} varchar primary key"))
+        con.execute(RAW_DDL)
+        con.execute(f"attach '{plain}' as plain (read_only)")
+        for table in (*TABLES, "file_stats", "load_runs", "regions"):
+            con.execute(f"insert into raw.{table} by name from plain.raw.{table}")
+        before = counts(con)
+        assert len(primary_keys(con)) == 6
+
+    again = load_paths([SAMPLES], old, rehash=True)  # opened for writing: the keys go
+    with duckdb.connect(str(old)) as con:
+        assert primary_keys(con) == [("load_runs",), ("regions",)]
+        assert counts(con) == before
+        con.execute(f"attach '{plain}' as plain (read_only)")
+        for table in ("documents", "cells"):
+            changed = con.execute(
+                f"select count(*) from (from raw.{table} except all from plain.raw.{table})"
+            ).fetchone()[0]
+            assert changed == 0
+    assert (again.loaded, again.unchanged, again.failed) == (0, 5, 0)

@@ -68,6 +68,18 @@ class SuiteSpec:
     scope: str | None = None
     scoped_sql: str | None = None
 
+    @property
+    def report_column(self) -> str | None:
+        """The column naming each row's report, when the scope keeps exactly the rows of the
+        reports in scope: any set of reports can then be validated alone with the same outcome
+        on its rows (every expectation is about single rows, or a key that holds the report), so
+        a large frame can be validated in slices of reports."""
+        if self.scoped_sql is None:
+            for column in ("report_id", "document_id"):
+                if self.scope == rows_of_new_reports(column):
+                    return column
+        return None
+
 
 # our two severities on GX's own scale, so that data docs show the same thing
 GX_SEVERITY = {ERROR: "critical", WARNING: "warning"}

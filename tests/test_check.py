@@ -216,3 +216,40 @@ def test_gx_finds_the_same_failures_in_categorical_and_string_columns():
     categorical = plain.astype({"code": "category", "kind": "category"})
     assert outcomes(categorical) == outcomes(plain)
     assert [o[2] for o in outcomes(plain)] == [3, 3, 98, 2]
+
+
+def test_a_frame_checked_in_slices_of_reports_gives_the_outcomes_of_the_whole(
+    built_warehouse, tmp_path
+):
+    from loaders.check import run_checks
+
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built_warehouse, db)
+    with duckdb.connect(str(db)) as con:  # failures in several reports
+        con.execute("update marts.fct_applications set value = -1 where value = 0")
+        con.execute(
+            "update raw.cells set row_key = 'made_up' where value_raw is not null and value = 1"
+        )
+    whole = run_checks(db, tmp_path / "whole")
+    sliced = run_checks(db, tmp_path / "sliced", slice_rows=100)
+
+    def outcomes(result) -> dict:
+        return {
+            (o.suite, o.expectation, o.description): (
+                o.success, o.element_count, o.unexpected_count, o.observed
+            )
+            for s in result.suites
+            for o in s.outcomes
+        }  # fmt: skip
+
+    assert outcomes(sliced) == outcomes(whole)
+    assert [(s.name, s.rows) for s in sliced.suites] == [(s.name, s.rows) for s in whole.suites]
+    slices = {s.name: s.slices for s in sliced.suites if s.slices > 1}
+    assert {"raw_cells", "fct_applications"} <= set(slices), slices
+    assert all(s.slices == 1 for s in whole.suites)
+    failing = {f.description: f for f in whole.failures}
+    assert failing and len(sliced.failures) == len(whole.failures)
+    for f in sliced.failures:  # examples come from other slices first, but are failing rows
+        assert f.examples and len(f.examples) == len(failing[f.description].examples)
+        if f.expectation == "expect_column_values_to_be_between":
+            assert {e["value"] for e in f.examples} == {-1}

@@ -87,10 +87,10 @@ def plan_reads(
     con: duckdb.DuckDBPyConnection, listing: pl.DataFrame, rehash: bool = False
 ) -> pl.DataFrame:
     """The files listed (`position`, `source_path`, `device`, `inode`, `size_bytes`,
-    `modified_ns`; the stat columns null where stat failed), each real file once (the first path
-    to its device and inode), by position, with `to_read`: false for a file read before whose
-    size and modification time are unchanged and whose document is stored (never, with
-    `rehash`). The join runs in DuckDB, so that this process never holds the stored paths."""
+    `modified_ns`), each real file once (the first path to its device and inode), by position,
+    with `to_read`: false for a file read before whose size and modification time are unchanged
+    and whose document is stored (never, with `rehash`). The join runs in DuckDB, so that this
+    process never holds the stored paths."""
     con.register("listing", listing.to_arrow())
     try:
         return con.sql(
@@ -98,8 +98,7 @@ def plan_reads(
             with distinct_files as (
                 select position, source_path, size_bytes, modified_ns
                 from listing
-                qualify inode is null
-                    or row_number() over (partition by device, inode order by position) = 1
+                qualify row_number() over (partition by device, inode order by position) = 1
             ),
             read_before as (
                 select distinct source_path, size_bytes, modified_ns

@@ -1,31 +1,29 @@
-"""PDF reports (pdfplumber): ruled tables become row Lines, the text around them prose Lines.
+"""PDF reports (PDFium): ruled tables become row Lines, the text around them prose Lines.
 
-Pages are read one at a time and their caches dropped, so memory stays bounded by one page
-plus the extracted text. Wrapped lines are joined back into paragraphs (a line that reaches
-the right margin continues on the next unindented line), because the narrative states its
-numbers in sentences that often wrap.
+Each page is turned into items on its own (`read_page`): its characters and ruling edges come
+from PDFium (`pdf_layout.read_layer`), ruled grids and text lines are rebuilt from them. A page
+with no text layer is reported where `read_pdf` meets it, the one place an OCR step would take
+its place. Wrapped lines are then joined back into paragraphs across the whole document (a line
+that reaches the right margin continues on the next unindented line), because the narrative
+states its numbers in sentences that often wrap.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import struct
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfminer.psexceptions import PSException
-from pdfplumber.utils.exceptions import PdfminerException
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from loaders.document import Document, Issue, Line, ReadError
 from loaders.normalise import normalise_cell, squeeze
 from loaders.readers import join_breaks, prose_line, row_line
+from loaders.readers.pdf_layout import PageLayer, grids, plumber_layer, read_layer, text_lines
 
 # "- 3 -", "第 3 页", "3/12", "第3页 共12页", "Page 3 of 12": page furniture wherever it stands.
 _PAGE_MARK = re.compile(
@@ -40,7 +38,6 @@ _NUMBER_RUN = re.compile(r"(?<!\S)\d[\d.,%]*(\s+\d[\d.,%]*){2,}(?!\S)")
 _TERMINATORS = ("。", "!", "?", ".")  # after NFKC: ！？ are folded to ASCII
 _CLOSERS = "”’」』)]】"
 _MARGIN = 0.1  # top/bottom share of the page where running headers and footers live
-_BROKEN = (PSException, PDFSyntaxError, ValueError, KeyError, TypeError, struct.error, zlib.error)
 
 
 @dataclass
@@ -74,49 +71,32 @@ def _check_complete(data: bytes) -> None:
         )
 
 
-def _good_chars(chars: list[dict[str, Any]]) -> int:
-    """Characters that carry text: not spaces, not `(cid:N)` glyphs without a Unicode map."""
-    return sum(1 for c in chars if c["text"].strip() and not c["text"].startswith("(cid:"))
-
-
-def _read_page(page: Any) -> list[_Item]:
-    """Tables (two or more filled columns) and the text lines outside them, top to bottom."""
-    height = float(page.height)
+def read_page(layer: PageLayer) -> list[_Item]:
+    """One page's tables (two or more filled columns) and the text lines outside them, top to
+    bottom."""
     items: list[_Item] = []
     boxes = []
-    for table in page.find_tables():
-        rows = [tuple(join_breaks(c) if c else "" for c in row) for row in table.extract()]
+    for grid in grids(layer):
+        rows = [tuple(join_breaks(c) if c else "" for c in row) for row in grid.rows]
         filled = sum(1 for col in zip(*rows, strict=False) if any(col)) if rows else 0
         if filled < 2:
             continue  # a framed paragraph, not a grid: read it as prose with its neighbours
-        boxes.append(table.bbox)
-        items.append(_Table(page.page_number, float(table.bbox[1]), rows))
+        boxes.append(grid.bbox)
+        items.append(_Table(layer.number, grid.bbox[1], rows))
 
-    def outside(obj: dict[str, Any]) -> bool:
-        if obj.get("object_type") != "char":
-            return True
-        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    def outside(char) -> bool:
+        cx, cy = (char.x0 + char.x1) / 2, (char.top + char.bottom) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
-    text_page = page.filter(outside) if boxes else page
-    for line in text_page.extract_text_lines(strip=True, return_chars=False):
-        raw = line["text"]
-        text = normalise_cell(raw)
+    chars = [c for c in layer.chars if outside(c)] if boxes else layer.chars
+    height = layer.height
+    for line in text_lines(chars):
+        text = normalise_cell(line.text)
         if not text:
             continue
-        top, bottom = float(line["top"]), float(line["bottom"])
-        margin = top < height * _MARGIN or bottom > height * (1 - _MARGIN)
+        margin = line.top < height * _MARGIN or line.bottom > height * (1 - _MARGIN)
         items.append(
-            _Text(
-                page.page_number,
-                top,
-                bottom,
-                float(line["x0"]),
-                float(line["x1"]),
-                raw,
-                text,
-                margin,
-            )
+            _Text(layer.number, line.top, line.bottom, line.x0, line.x1, line.text, text, margin)
         )
     items.sort(key=lambda item: item.top)
     return items
@@ -219,48 +199,84 @@ def _lines(pages: list[list[_Item]]) -> list[Line]:
     return lines
 
 
-def _open_error(exc: BaseException) -> ReadError:
-    chain: list[BaseException] = [exc, *exc.args] if isinstance(exc, PdfminerException) else [exc]
-    if any(isinstance(e, (PDFPasswordIncorrect, PDFEncryptionError)) for e in chain):
-        return ReadError(
-            "encrypted_pdf",
-            "the PDF is encrypted with a password: get an unprotected copy or remove the password",
-        )
-    return ReadError(
-        "corrupt_pdf", f"the PDF is damaged and cannot be parsed ({exc!r:.200}); fetch it again"
-    )
+def _open(data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise ReadError(
+                "encrypted_pdf",
+                "the PDF is encrypted with a password: get an unprotected copy or remove the password",
+            ) from exc
+        raise ReadError(
+            "corrupt_pdf", f"the PDF is damaged and cannot be parsed ({exc!s:.200}); fetch it again"
+        ) from exc
+
+
+class _Plumber:
+    """pdfplumber, opened on the first page that needs it (see `PageLayer.lost`): the one thing
+    PDFium cannot do is place glyphs of a font that is neither embedded nor installed."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pdf: Any = None
+
+    def layer(self, index: int) -> PageLayer:
+        import pdfplumber
+
+        if self.pdf is None:
+            self.pdf = pdfplumber.open(io.BytesIO(self.data))
+        page = self.pdf.pages[index]
+        try:
+            return plumber_layer(page, index + 1)
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
 
 
 def read_pdf(data: bytes) -> Document:
     _check_complete(data)
     pages: list[list[_Item]] = []
     issues: list[Issue] = []
-    good = cid = 0
+    good = unmapped = 0
+    pdf = _open(data)
+    plumber = _Plumber(data)
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for page in pdf.pages:
-                chars = page.chars
-                page_good = _good_chars(chars)
-                good += page_good
-                cid += sum(1 for c in chars if c["text"].startswith("(cid:"))
-                if page_good:
-                    pages.append(_read_page(page))
-                else:
-                    pages.append([])
-                    issues.append(
-                        Issue(
-                            "page_without_text",
-                            "warning",
-                            f"page {page.page_number} has no text layer (a scanned image?)",
-                            source=f"page {page.page_number}",
-                        )
-                    )
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                layer = read_layer(page, index + 1)
+            finally:
                 page.close()  # drop this page's parsed objects before the next one
-    except ReadError:
-        raise
-    except (PdfminerException, *_BROKEN) as exc:
-        raise _open_error(exc) from exc
-    if good == 0 or cid > good:
+            if layer.lost:
+                layer = plumber.layer(index)
+            page_good = layer.good_chars
+            good += page_good
+            unmapped += layer.unmapped
+            if page_good:
+                pages.append(read_page(layer))
+            else:
+                # No text layer: a scanned page. OCR, where it is available, reads it here.
+                pages.append([])
+                issues.append(
+                    Issue(
+                        "page_without_text",
+                        "warning",
+                        f"page {layer.number} has no text layer (a scanned image?)",
+                        source=f"page {layer.number}",
+                    )
+                )
+    except pdfium.PdfiumError as exc:
+        raise ReadError(
+            "corrupt_pdf", f"the PDF is damaged and cannot be parsed ({exc!s:.200}); fetch it again"
+        ) from exc
+    finally:
+        pdf.close()
+        plumber.close()
+    if good == 0 or unmapped > good:
         raise ReadError(
             "needs_ocr",
             "the PDF has no usable text layer (scanned pages or fonts without Unicode): "

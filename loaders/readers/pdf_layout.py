@@ -1,0 +1,589 @@
+"""One PDF page's geometry, from PDFium: its characters, its ruling edges, its ruled tables.
+
+Coordinates are points from the top-left of the page as displayed (after /Rotate), `top` growing
+downwards. The grouping rules and their tolerances (3 pt to snap and join ruling edges, 3 pt
+between characters of one word or one line) are pdfplumber's, whose readings the parser was tuned
+on, so a page reads into the same lines and grids.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pypdfium2.raw as pdfium_c
+
+SNAP = 3.0  # ruling edges this close on their cross axis are one line
+JOIN = 3.0  # collinear edges with gaps this small are one edge
+MIN_EDGE = 3.0  # shorter edges are glyph strokes or dots, not rules
+MEET = 3.0  # a horizontal and a vertical edge this close meet at a corner
+X_GAP = 3.0  # a wider gap between two characters starts a new word
+Y_GAP = 3.0  # characters whose tops differ by more are on different lines
+_FORM_DEPTH = 8  # form XObjects nest; real pages go two or three deep
+
+
+@dataclass(slots=True)
+class Char:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(slots=True)
+class Edge:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(slots=True)
+class TextLine:
+    text: str  # words joined by one space
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass
+class PageLayer:
+    """What one page holds before any reading: its characters, ruling edges and size."""
+
+    number: int
+    width: float
+    height: float
+    chars: list[Char]
+    horizontal: list[Edge] = field(default_factory=list)
+    vertical: list[Edge] = field(default_factory=list)
+    unmapped: int = 0  # glyphs whose font maps them to no Unicode character
+    # text objects in a font the PDF does not embed that PDFium's text page left out: with no
+    # installed font holding their glyphs it sizes them as empty and drops them
+    lost: int = 0
+
+    @property
+    def good_chars(self) -> int:
+        """Characters that carry text: not blanks, not glyphs without a Unicode map."""
+        return sum(1 for c in self.chars if not c.text.isspace())
+
+
+# ---------------------------------------------------------------- reading a page from PDFium
+
+
+class _Display:
+    """User space to the displayed page: the translation and turn pdfminer applies for /Rotate."""
+
+    def __init__(self, mediabox: Sequence[float], rotation: int) -> None:
+        x0, y0, x1, y1 = mediabox
+        self.rotation = rotation % 360
+        turned = self.rotation in (90, 270)
+        self.width = (y1 - y0) if turned else (x1 - x0)
+        self.height = (x1 - x0) if turned else (y1 - y0)
+        self.box = (x0, y0, x1, y1)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """(x, top) on the displayed page of a user-space point."""
+        x0, y0, x1, y1 = self.box
+        if self.rotation == 90:
+            dx, dy = y - y0, x1 - x
+        elif self.rotation == 180:
+            dx, dy = x1 - x, y1 - y
+        elif self.rotation == 270:
+            dx, dy = y1 - y, x - x0
+        else:
+            dx, dy = x - x0, y - y0
+        return dx, self.height - dy
+
+    def box_of(self, left: float, bottom: float, right: float, top: float) -> tuple[float, ...]:
+        ax, at = self.point(left, bottom)
+        bx, bt = self.point(right, top)
+        return min(ax, bx), min(at, bt), max(ax, bx), max(at, bt)
+
+
+def read_layer(page: Any, number: int) -> PageLayer:
+    """The characters and ruling edges of one `pypdfium2.PdfPage`."""
+    display = _Display(page.get_mediabox(), page.get_rotation())
+    textpage = page.get_textpage()
+    try:
+        chars, unmapped = _chars(textpage.raw, display)
+        layer = PageLayer(number, display.width, display.height, chars, unmapped=unmapped)
+        _objects(page.raw, textpage.raw, display, layer)
+    finally:
+        textpage.close()
+    return layer
+
+
+def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int]:
+    """Each glyph's box as pdfminer draws it: the advance across, and from the font's descent
+    below the baseline to one em above that (PDFium's loose box stands on the font program's
+    own descent, which differs from the descriptor's)."""
+    raw = pdfium_c
+    box = raw.FS_RECTF()
+    matrix = raw.FS_MATRIX()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    descent = ctypes.c_float()
+    descents: dict[int, float] = {}
+    chars: list[Char] = []
+    unmapped = 0
+    for index in range(raw.FPDFText_CountChars(textpage)):
+        code = raw.FPDFText_GetUnicode(textpage, index)
+        text = chr(code) if code < 0x110000 else "\ufffd"
+        if text in "\r\n" or (text.isspace() and raw.FPDFText_IsGenerated(textpage, index)):
+            continue  # PDFium's own line breaks and word gaps: the geometry decides those
+        if raw.FPDFText_HasUnicodeMapError(textpage, index) or code == 0:
+            unmapped += 1
+            continue
+        raw.FPDFText_GetLooseCharBox(textpage, index, box)
+        left, right, low, high = box.left, box.right, box.bottom, box.top
+        obj = raw.FPDFText_GetTextObject(textpage, index)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        ratio = descents.get(key)
+        if ratio is None:
+            font = raw.FPDFTextObj_GetFont(obj)
+            ratio = (
+                descent.value / 1000
+                if font and raw.FPDFFont_GetDescent(font, 1000.0, descent)
+                else 0.0
+            )
+            descents[key] = ratio
+        raw.FPDFText_GetMatrix(textpage, index, matrix)
+        raw.FPDFText_GetCharOrigin(textpage, index, ox, oy)
+        size = raw.FPDFText_GetFontSize(textpage, index)
+        c, d = matrix.c, matrix.d
+        if size > 0:
+            if abs(d) >= abs(c):  # upright (or upside down): the em runs along y
+                y0, y1 = oy.value + d * size * ratio, oy.value + d * size * (ratio + 1)
+                low, high = min(y0, y1), max(y0, y1)
+            else:  # set sideways: the em runs along x
+                x0, x1 = ox.value + c * size * ratio, ox.value + c * size * (ratio + 1)
+                left, right = min(x0, x1), max(x0, x1)
+        x0, top, x1, bottom = display.box_of(left, low, right, high)
+        chars.append(Char(text, x0, top, x1, bottom))
+    return chars, unmapped
+
+
+def _objects(page: Any, textpage: Any, display: _Display, layer: PageLayer) -> None:
+    """Ruling edges from the page's paths; a count of text objects the text page lost."""
+    raw = pdfium_c
+    identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    fonts: dict[int, bool] = {}
+
+    def walk(count: int, get: Any, outer: tuple[float, ...], depth: int) -> None:
+        for index in range(count):
+            obj = get(index)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_PATH:
+                _path_edges(obj, _compose(_matrix(obj), outer), display, layer)
+            elif kind == raw.FPDF_PAGEOBJ_TEXT:
+                font = raw.FPDFTextObj_GetFont(obj)
+                key = ctypes.cast(font, ctypes.c_void_p).value or 0
+                if key not in fonts:
+                    fonts[key] = bool(raw.FPDFFont_GetIsEmbedded(font))
+                if not fonts[key] and raw.FPDFTextObj_GetText(obj, textpage, None, 0) <= 2:
+                    layer.lost += 1  # the length counts the terminating NUL
+            elif kind == raw.FPDF_PAGEOBJ_FORM and depth < _FORM_DEPTH:
+                inner = _compose(_matrix(obj), outer)
+                walk(
+                    raw.FPDFFormObj_CountObjects(obj),
+                    lambda i, form=obj: raw.FPDFFormObj_GetObject(form, i),
+                    inner,
+                    depth + 1,
+                )
+
+    walk(
+        raw.FPDFPage_CountObjects(page),
+        lambda i: raw.FPDFPage_GetObject(page, i),
+        identity,
+        0,
+    )
+
+
+def _matrix(obj: Any) -> tuple[float, ...]:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
+    """inner then outer, as PDF matrices multiply (row vector times matrix)."""
+    a, b, c, d, e, f = inner
+    oa, ob, oc, od, oe, of = outer
+    return (
+        a * oa + b * oc,
+        a * ob + b * od,
+        c * oa + d * oc,
+        c * ob + d * od,
+        e * oa + f * oc + oe,
+        e * ob + f * od + of,
+    )
+
+
+def _path_edges(obj: Any, m: tuple[float, ...], display: _Display, layer: PageLayer) -> None:
+    """Subpaths as pdfminer sees them: a two-point line, an upright rectangle, or a polyline
+    (a polyline's horizontal and vertical pieces are edges too, its closing piece is not)."""
+    raw = pdfium_c
+    x, y = ctypes.c_float(), ctypes.c_float()
+    a, b, c, d, e, f = m
+    subpaths: list[list[tuple[float, float]]] = []
+    closed: list[bool] = []
+    for index in range(raw.FPDFPath_CountSegments(obj)):
+        segment = raw.FPDFPath_GetPathSegment(obj, index)
+        raw.FPDFPathSegment_GetPoint(segment, x, y)
+        px, py = x.value, y.value
+        point = display.point(a * px + c * py + e, b * px + d * py + f)
+        if raw.FPDFPathSegment_GetType(segment) == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+            subpaths.append([point])
+            closed.append(False)
+        else:
+            subpaths[-1].append(point)
+        if raw.FPDFPathSegment_GetClose(segment):
+            closed[-1] = True
+    for points, shut in zip(subpaths, closed, strict=True):
+        _subpath_edges(points, shut, layer)
+
+
+def _subpath_edges(points: list[tuple[float, float]], shut: bool, layer: PageLayer) -> None:
+    if len(points) == 2:
+        (ax, at), (bx, bt) = points
+        edge = Edge(min(ax, bx), min(at, bt), max(ax, bx), max(at, bt))
+        (layer.horizontal if at == bt else layer.vertical).append(edge)
+        return
+    if _is_rectangle(points, shut):
+        xs = [p[0] for p in points]
+        ts = [p[1] for p in points]
+        x0, x1, top, bottom = min(xs), max(xs), min(ts), max(ts)
+        layer.horizontal += [Edge(x0, top, x1, top), Edge(x0, bottom, x1, bottom)]
+        layer.vertical += [Edge(x0, top, x0, bottom), Edge(x1, top, x1, bottom)]
+        return
+    for (ax, at), (bx, bt) in itertools.pairwise(points):
+        edge = Edge(min(ax, bx), min(at, bt), max(ax, bx), max(at, bt))
+        if at == bt:
+            layer.horizontal.append(edge)
+        elif ax == bx:
+            layer.vertical.append(edge)
+
+
+def _is_rectangle(points: list[tuple[float, float]], shut: bool) -> bool:
+    if shut and len(points) == 4:
+        corners = points
+    elif len(points) == 5 and points[0] == points[4]:
+        corners = points[:4]
+    else:
+        return False
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = corners
+    return (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+        y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+    )
+
+
+def plumber_layer(page: Any, number: int) -> PageLayer:
+    """The same layer read by pdfplumber (pdfminer), for a page whose text PDFium lost: pdfminer
+    takes glyph positions from the PDF's own widths, needing no font program at all."""
+    chars = [
+        Char(c["text"], float(c["x0"]), float(c["top"]), float(c["x1"]), float(c["bottom"]))
+        for c in page.chars
+        if not c["text"].startswith("(cid:")
+    ]
+    unmapped = sum(1 for c in page.chars if c["text"].startswith("(cid:"))
+    layer = PageLayer(number, float(page.width), float(page.height), chars, unmapped=unmapped)
+    for e in page.edges:
+        edge = Edge(float(e["x0"]), float(e["top"]), float(e["x1"]), float(e["bottom"]))
+        if e["orientation"] == "h":
+            layer.horizontal.append(edge)
+        elif e["orientation"] == "v":
+            layer.vertical.append(edge)
+    return layer
+
+
+# ---------------------------------------------------------------- words and lines
+
+
+def _cluster(values: Iterable[float], tolerance: float) -> dict[float, int]:
+    """Each value's cluster: sorted values chained while each is within `tolerance` of the last."""
+    index: dict[float, int] = {}
+    group, last = -1, None
+    for value in sorted(set(values)):
+        if last is None or value > last + tolerance:
+            group += 1
+        index[value] = group
+        last = value
+    return index
+
+
+def _group(items: list[Any], key: Any, tolerance: float) -> list[list[Any]]:
+    """Items grouped by clustered key, groups in key order, items in their given order."""
+    clusters = _cluster((key(i) for i in items), tolerance)
+    groups: dict[int, list[Any]] = {}
+    for item in items:
+        groups.setdefault(clusters[key(item)], []).append(item)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _words(chars: list[Char]) -> list[list[Char]]:
+    """Words in reading order: lines by top, characters by x, split at blanks and gaps."""
+    words: list[list[Char]] = []
+    for line in _group(chars, _top, Y_GAP):
+        line.sort(key=_x0)
+        word: list[Char] = []
+        for char in line:
+            if char.text.isspace():
+                if word:
+                    words.append(word)
+                word = []
+                continue
+            if word:
+                prev = word[-1]
+                if (
+                    char.x0 < prev.x0
+                    or char.x0 > prev.x1 + X_GAP
+                    or abs(char.top - prev.top) > Y_GAP
+                ):
+                    words.append(word)
+                    word = []
+            word.append(char)
+        if word:
+            words.append(word)
+    return words
+
+
+def _top(obj: Char | TextLine) -> float:
+    return obj.top
+
+
+def _x0(obj: Char) -> float:
+    return obj.x0
+
+
+def _word_lines(chars: list[Char]) -> list[list[list[Char]]]:
+    words = _words(chars)
+    return _group(words, lambda w: min(c.top for c in w), Y_GAP)
+
+
+def text_lines(chars: list[Char]) -> list[TextLine]:
+    """The page's text lines top to bottom, each with the box of its characters."""
+    lines = []
+    for words in _word_lines(chars):
+        text = " ".join("".join(c.text for c in w) for w in words)
+        if not text.strip():
+            continue
+        flat = [c for w in words for c in w]
+        lines.append(
+            TextLine(
+                text,
+                min(c.x0 for c in flat),
+                min(c.top for c in flat),
+                max(c.x1 for c in flat),
+                max(c.bottom for c in flat),
+            )
+        )
+    return lines
+
+
+def cell_text(chars: list[Char]) -> str:
+    """A cell's text: its lines joined by newlines (join_breaks later undoes the wrapping)."""
+    return "\n".join(
+        " ".join("".join(c.text for c in w) for w in words) for words in _word_lines(chars)
+    )
+
+
+# ---------------------------------------------------------------- ruled tables
+
+
+def _snap(edges: list[Edge], vertical: bool) -> list[Edge]:
+    if vertical:
+        groups = _group(edges, lambda e: e.x0, SNAP)
+        out = []
+        for group in groups:
+            at = sum(e.x0 for e in group) / len(group)
+            out += [Edge(at, e.top, e.x1 + at - e.x0, e.bottom) for e in group]
+        return out
+    out = []
+    for group in _group(edges, _top, SNAP):
+        at = sum(e.top for e in group) / len(group)
+        out += [Edge(e.x0, at, e.x1, e.bottom + at - e.top) for e in group]
+    return out
+
+
+def _join(edges: list[Edge], vertical: bool) -> list[Edge]:
+    """Collinear edges (same snapped position) that touch or nearly touch become one."""
+    lines: dict[float, list[Edge]] = {}
+    for edge in edges:
+        lines.setdefault(edge.x0 if vertical else edge.top, []).append(edge)
+    joined: list[Edge] = []
+    for at in sorted(lines):
+        if vertical:
+            run = sorted(lines[at], key=_top)
+            out = [run[0]]
+            for e in run[1:]:
+                last = out[-1]
+                if e.top <= last.bottom + JOIN:
+                    if e.bottom > last.bottom:
+                        out[-1] = Edge(last.x0, last.top, last.x1, e.bottom)
+                else:
+                    out.append(e)
+        else:
+            run = sorted(lines[at], key=lambda e: e.x0)
+            out = [run[0]]
+            for e in run[1:]:
+                last = out[-1]
+                if e.x0 <= last.x1 + JOIN:
+                    if e.x1 > last.x1:
+                        out[-1] = Edge(last.x0, last.top, e.x1, last.bottom)
+                else:
+                    out.append(e)
+        joined += out
+    return joined
+
+
+def _rules(layer: PageLayer) -> tuple[list[Edge], list[Edge]]:
+    """Snapped, joined ruling edges at least MIN_EDGE long: (horizontal, vertical)."""
+    h = [e for e in layer.horizontal if e.x1 - e.x0 >= 1]
+    v = [e for e in layer.vertical if e.bottom - e.top >= 1]
+    h = [e for e in _join(_snap(h, False), False) if e.x1 - e.x0 >= MIN_EDGE]
+    v = [e for e in _join(_snap(v, True), True) if e.bottom - e.top >= MIN_EDGE]
+    return h, v
+
+
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+
+
+def _intersections(h: list[Edge], v: list[Edge]) -> dict[Point, tuple[set[int], set[int]]]:
+    """Corners where a vertical and a horizontal edge meet: (vertical ids, horizontal ids)."""
+    found: dict[Point, tuple[set[int], set[int]]] = {}
+    vs = sorted(range(len(v)), key=lambda i: (v[i].x0, v[i].top))
+    hs = sorted(range(len(h)), key=lambda i: (h[i].top, h[i].x0))
+    for vi in vs:
+        ve = v[vi]
+        for hi in hs:
+            he = h[hi]
+            if (
+                ve.top <= he.top + MEET
+                and ve.bottom >= he.top - MEET
+                and ve.x0 >= he.x0 - MEET
+                and ve.x0 <= he.x1 + MEET
+            ):
+                ids = found.setdefault((ve.x0, he.top), (set(), set()))
+                ids[0].add(vi)
+                ids[1].add(hi)
+    return found
+
+
+def _cells(corners: dict[Point, tuple[set[int], set[int]]]) -> list[Box]:
+    """The smallest rectangles whose four corners are joined by edges."""
+
+    def joined(p: Point, q: Point) -> bool:
+        if p[0] == q[0] and corners[p][0] & corners[q][0]:
+            return True
+        return p[1] == q[1] and bool(corners[p][1] & corners[q][1])
+
+    points = sorted(corners)
+    cells = []
+    for i, pt in enumerate(points[:-1]):
+        rest = points[i + 1 :]
+        below = [p for p in rest if p[0] == pt[0]]
+        right = [p for p in rest if p[1] == pt[1]]
+        cell = _smallest(pt, below, right, corners, joined)
+        if cell is not None:
+            cells.append(cell)
+    return cells
+
+
+def _smallest(pt: Point, below: list[Point], right: list[Point], corners: Any, joined: Any):
+    for below_pt in below:
+        if not joined(pt, below_pt):
+            continue
+        for right_pt in right:
+            if not joined(pt, right_pt):
+                continue
+            corner = (right_pt[0], below_pt[1])
+            if corner in corners and joined(corner, right_pt) and joined(corner, below_pt):
+                return (pt[0], pt[1], corner[0], corner[1])
+    return None
+
+
+def _tables(cells: list[Box]) -> list[list[Box]]:
+    """Cells sharing corners, grouped into tables top to bottom; lone cells are no table."""
+
+    def corners(c: Box) -> tuple[Point, ...]:
+        x0, top, x1, bottom = c
+        return ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+
+    remaining = list(cells)
+    tables: list[list[Box]] = []
+    current: list[Box] = []
+    seen: set[Point] = set()
+    while remaining:
+        before = len(current)
+        for cell in list(remaining):
+            points = corners(cell)
+            if not current or any(p in seen for p in points):
+                seen.update(points)
+                current.append(cell)
+                remaining.remove(cell)
+        if len(current) == before:
+            tables.append(current)
+            current, seen = [], set()
+    if current:
+        tables.append(current)
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
+
+
+@dataclass
+class Grid:
+    bbox: Box
+    rows: list[list[str | None]]  # None where no cell starts in that column (a spanned cell)
+
+
+def _inside(char: Char, box: Box) -> bool:
+    mid_x, mid_y = (char.x0 + char.x1) / 2, (char.top + char.bottom) / 2
+    return box[0] <= mid_x < box[2] and box[1] <= mid_y < box[3]
+
+
+def _grid(cells: list[Box], chars: list[Char]) -> Grid:
+    bbox = (
+        min(c[0] for c in cells),
+        min(c[1] for c in cells),
+        max(c[2] for c in cells),
+        max(c[3] for c in cells),
+    )
+    xs = sorted({c[0] for c in cells})
+    by_top: dict[float, dict[float, Box]] = {}
+    for cell in sorted(cells, key=lambda c: (c[1], c[0])):
+        by_top.setdefault(cell[1], {})[cell[0]] = cell
+    inside = [c for c in chars if _inside(c, bbox)]
+    rows = []
+    for top in sorted(by_top):
+        row_cells = by_top[top]
+        row_box = (
+            min(c[0] for c in row_cells.values()),
+            top,
+            max(c[2] for c in row_cells.values()),
+            max(c[3] for c in row_cells.values()),
+        )
+        row_chars = [c for c in inside if _inside(c, row_box)]
+        row: list[str | None] = []
+        for x in xs:
+            cell = row_cells.get(x)
+            if cell is None:
+                row.append(None)
+            else:
+                row.append(cell_text([c for c in row_chars if _inside(c, cell)]))
+        rows.append(row)
+    return Grid(bbox, rows)
+
+
+def grids(layer: PageLayer) -> list[Grid]:
+    """The page's ruled tables, top to bottom, each with its cell texts row by row."""
+    h, v = _rules(layer)
+    if not h or not v:
+        return []
+    corners = _intersections(h, v)
+    return [_grid(cells, layer.chars) for cells in _tables(_cells(corners))]

@@ -110,65 +110,96 @@ def read_layer(page: Any, number: int) -> PageLayer:
     display = _Display(page.get_mediabox(), page.get_rotation())
     textpage = page.get_textpage()
     try:
-        chars, unmapped = _chars(textpage.raw, display)
+        chars, unmapped, unembedded = _chars(textpage.raw, display)
         layer = PageLayer(number, display.width, display.height, chars, unmapped=unmapped)
-        _objects(page.raw, textpage.raw, display, layer)
+        # a lost object's font may be on no other character: an empty page is checked too
+        _objects(page.raw, textpage.raw, display, layer, unembedded or not chars)
     finally:
         textpage.close()
     return layer
 
 
-def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int]:
+def _int_function(name: str, returns: Any = ctypes.c_void_p) -> Any:
+    """A PDFium function taking and returning handles as ints: cheap dict keys, no pointer
+    objects made per call (the shared bound function is left as it is)."""
+    bound = getattr(pdfium_c, name)
+    try:
+        from pypdfium2_raw.bindings import _libs
+
+        fn = _libs["pdfium"][name]  # indexing makes a new function object
+    except (ImportError, KeyError, AttributeError):
+        return lambda *args: ctypes.cast(bound(*args), ctypes.c_void_p).value
+    fn.argtypes = [ctypes.c_void_p if a is not ctypes.c_int else a for a in bound.argtypes]
+    fn.restype = returns
+    return fn
+
+
+_TEXT_OBJECT = _int_function("FPDFText_GetTextObject")
+_FONT = _int_function("FPDFTextObj_GetFont")
+
+
+def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool]:
     """Each glyph's box as pdfminer draws it: the advance across, and from the font's descent
     below the baseline to one em above that (PDFium's loose box stands on the font program's
-    own descent, which differs from the descriptor's)."""
+    own descent, which differs from the descriptor's). Also whether some font is not embedded."""
     raw = pdfium_c
+    count = raw.FPDFText_CountChars(textpage)
+    buffer = (ctypes.c_ushort * (count + 1))()
+    got = raw.FPDFText_GetText(textpage, 0, count, buffer)
+    texts = bytes(buffer)[: max(got - 1, 0) * 2].decode("utf-16-le", errors="surrogatepass")
+    if len(texts) != count:  # characters beyond the BMP take two units: go one by one
+        texts = "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(count))
     box = raw.FS_RECTF()
     matrix = raw.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    descent = ctypes.c_float()
-    descents: dict[int, float] = {}
+    value = ctypes.c_float()
+    loose_box, origin = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin
+    generated, map_error = raw.FPDFText_IsGenerated, raw.FPDFText_HasUnicodeMapError
+    font_size, char_matrix = raw.FPDFText_GetFontSize, raw.FPDFText_GetMatrix
+    text_object, font_of = _TEXT_OBJECT, _FONT
+    descents: dict[int, float] = {}  # per font: descent below the baseline, in ems
+    unembedded = False
+    upright_page = display.rotation == 0
+    x_origin, y_top = display.box[0], display.box[3]
     chars: list[Char] = []
     unmapped = 0
-    for index in range(raw.FPDFText_CountChars(textpage)):
-        code = raw.FPDFText_GetUnicode(textpage, index)
-        text = chr(code) if code < 0x110000 else "\ufffd"
-        if text in "\r\n" or (text.isspace() and raw.FPDFText_IsGenerated(textpage, index)):
+    for index, text in enumerate(texts):
+        if text in "\r\n" or (text.isspace() and generated(textpage, index)):
             continue  # PDFium's own line breaks and word gaps: the geometry decides those
-        if raw.FPDFText_HasUnicodeMapError(textpage, index) or code == 0:
+        if text == "\0" or map_error(textpage, index):
             unmapped += 1
             continue
-        raw.FPDFText_GetLooseCharBox(textpage, index, box)
+        loose_box(textpage, index, box)
         left, right, low, high = box.left, box.right, box.bottom, box.top
-        obj = raw.FPDFText_GetTextObject(textpage, index)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-        ratio = descents.get(key)
+        font = font_of(text_object(textpage, index) or 0) or 0
+        ratio = descents.get(font)
         if ratio is None:
-            font = raw.FPDFTextObj_GetFont(obj)
-            ratio = (
-                descent.value / 1000
-                if font and raw.FPDFFont_GetDescent(font, 1000.0, descent)
-                else 0.0
-            )
-            descents[key] = ratio
-        raw.FPDFText_GetMatrix(textpage, index, matrix)
-        raw.FPDFText_GetCharOrigin(textpage, index, ox, oy)
-        size = raw.FPDFText_GetFontSize(textpage, index)
-        c, d = matrix.c, matrix.d
-        if size > 0:
+            handle = ctypes.cast(font, raw.FPDF_FONT)
+            found = font and raw.FPDFFont_GetDescent(handle, 1000.0, value)
+            ratio = descents[font] = value.value / 1000 if found else 0.0
+            unembedded = unembedded or not (font and raw.FPDFFont_GetIsEmbedded(handle))
+        size = font_size(textpage, index)
+        if size > 0 and char_matrix(textpage, index, matrix):
+            c, d = matrix.c, matrix.d
+            origin(textpage, index, ox, oy)
             if abs(d) >= abs(c):  # upright (or upside down): the em runs along y
-                y0, y1 = oy.value + d * size * ratio, oy.value + d * size * (ratio + 1)
-                low, high = min(y0, y1), max(y0, y1)
+                base, em = oy.value + d * size * ratio, d * size
+                low, high = (base, base + em) if em > 0 else (base + em, base)
             else:  # set sideways: the em runs along x
-                x0, x1 = ox.value + c * size * ratio, ox.value + c * size * (ratio + 1)
-                left, right = min(x0, x1), max(x0, x1)
-        x0, top, x1, bottom = display.box_of(left, low, right, high)
-        chars.append(Char(text, x0, top, x1, bottom))
-    return chars, unmapped
+                base, em = ox.value + c * size * ratio, c * size
+                left, right = (base, base + em) if em > 0 else (base + em, base)
+        if upright_page:
+            chars.append(Char(text, left - x_origin, y_top - high, right - x_origin, y_top - low))
+        else:
+            chars.append(Char(text, *display.box_of(left, low, right, high)))
+    return chars, unmapped, unembedded
 
 
-def _objects(page: Any, textpage: Any, display: _Display, layer: PageLayer) -> None:
-    """Ruling edges from the page's paths; a count of text objects the text page lost."""
+def _objects(
+    page: Any, textpage: Any, display: _Display, layer: PageLayer, check_text: bool
+) -> None:
+    """Ruling edges from the page's paths; with `check_text`, a count of the text objects in
+    fonts the PDF does not embed that the text page lost."""
     raw = pdfium_c
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     fonts: dict[int, bool] = {}
@@ -179,7 +210,7 @@ def _objects(page: Any, textpage: Any, display: _Display, layer: PageLayer) -> N
             kind = raw.FPDFPageObj_GetType(obj)
             if kind == raw.FPDF_PAGEOBJ_PATH:
                 _path_edges(obj, _compose(_matrix(obj), outer), display, layer)
-            elif kind == raw.FPDF_PAGEOBJ_TEXT:
+            elif kind == raw.FPDF_PAGEOBJ_TEXT and check_text:
                 font = raw.FPDFTextObj_GetFont(obj)
                 key = ctypes.cast(font, ctypes.c_void_p).value or 0
                 if key not in fonts:
@@ -542,12 +573,9 @@ class Grid:
     rows: list[list[str | None]]  # None where no cell starts in that column (a spanned cell)
 
 
-def _inside(char: Char, box: Box) -> bool:
-    mid_x, mid_y = (char.x0 + char.x1) / 2, (char.top + char.bottom) / 2
-    return box[0] <= mid_x < box[2] and box[1] <= mid_y < box[3]
-
-
 def _grid(cells: list[Box], chars: list[Char]) -> Grid:
+    """Rows of cells by top; a character belongs to a row and a cell when its centre lies in
+    the box (left and top edges in, right and bottom out)."""
     bbox = (
         min(c[0] for c in cells),
         min(c[1] for c in cells),
@@ -558,24 +586,25 @@ def _grid(cells: list[Box], chars: list[Char]) -> Grid:
     by_top: dict[float, dict[float, Box]] = {}
     for cell in sorted(cells, key=lambda c: (c[1], c[0])):
         by_top.setdefault(cell[1], {})[cell[0]] = cell
-    inside = [c for c in chars if _inside(c, bbox)]
+    x0, top, x1, bottom = bbox
+    centred = [((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2, c) for c in chars]
+    inside = [m for m in centred if x0 <= m[0] < x1 and top <= m[1] < bottom]
     rows = []
-    for top in sorted(by_top):
-        row_cells = by_top[top]
-        row_box = (
-            min(c[0] for c in row_cells.values()),
-            top,
-            max(c[2] for c in row_cells.values()),
-            max(c[3] for c in row_cells.values()),
-        )
-        row_chars = [c for c in inside if _inside(c, row_box)]
+    for row_top in sorted(by_top):
+        row_cells = by_top[row_top]
+        left = min(c[0] for c in row_cells.values())
+        right = max(c[2] for c in row_cells.values())
+        low = max(c[3] for c in row_cells.values())
+        in_row = [m for m in inside if left <= m[0] < right and row_top <= m[1] < low]
         row: list[str | None] = []
         for x in xs:
             cell = row_cells.get(x)
             if cell is None:
                 row.append(None)
-            else:
-                row.append(cell_text([c for c in row_chars if _inside(c, cell)]))
+                continue
+            cx0, ctop, cx1, cbottom = cell
+            mine = [m[2] for m in in_row if cx0 <= m[0] < cx1 and ctop <= m[1] < cbottom]
+            row.append(cell_text(mine))
         rows.append(row)
     return Grid(bbox, rows)
 

@@ -1,0 +1,176 @@
+"""Per-format read rates on one core, each beside the reference library on the same files.
+
+    .venv/bin/python bench/formats.py [--copies 60] [--seconds 4] [--load]
+
+For each format, the same files are read in turns by nianbao (`read_file` then
+`parse_document`: what one load worker does with a file) and by the library a user would
+otherwise run (pdfplumber reading every page's characters, BeautifulSoup on lxml parsing the page,
+python-docx opening the document, the text decoded). Rates move with a busy machine, their
+ratio much less: compare the ratio. `--load` also times `nianbao load` of each folder with one
+worker in a fresh process (reading, parsing and writing the warehouse).
+
+Files: copies of ../shared/reports (each with a few bytes appended, so every file is unique) and,
+for DOCX and text, generated reports; PDF and HTML fall back to generated ones when
+../shared is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+REPORTS = ROOT.parent / "shared" / "reports"
+
+from loaders.generate import generate
+from loaders.parse import parse_document
+from loaders.readers import read_file
+
+SHARED = {
+    "pdf": ["huaian_2024.pdf"],
+    "html": ["shuyang_fgj_2023.html", "shanghai_gov_office_2019.html"],
+    "md": ["shanghai_kewei_2024_extracted.md"],
+}
+
+
+def unique_copies(work: Path, fmt: str, copies: int) -> list[Path]:
+    """Files of one format: shared reports copied with a distinct tail, else generated ones."""
+    folder = work / fmt
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = [REPORTS / name for name in SHARED.get(fmt, []) if (REPORTS / name).is_file()]
+    if not sources:
+        generate(copies, folder, seed=11, formats=(fmt,))
+        return sorted(folder.glob(f"*.{fmt}"))
+    tail = {"pdf": b"\n%% copy %d\n", "html": b"\n<!-- copy %d -->\n", "md": b"\n\n<!-- %d -->\n"}
+    paths = []
+    for n in range(copies):
+        source = sources[n % len(sources)]
+        path = folder / f"{n:05d}_{source.name}"
+        path.write_bytes(source.read_bytes() + tail[fmt] % n)
+        paths.append(path)
+    return paths
+
+
+def ours(path: Path, data: bytes) -> None:
+    parse_document(read_file(path, data))
+
+
+def pdfplumber_chars(path: Path, data: bytes) -> None:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            len(page.chars)
+            page.close()
+
+
+def bs4_lxml(path: Path, data: bytes) -> None:
+    from bs4 import BeautifulSoup
+
+    BeautifulSoup(data, "lxml")
+
+
+def python_docx(path: Path, data: bytes) -> None:
+    import docx
+
+    docx.Document(io.BytesIO(data))
+
+
+def decode_only(path: Path, data: bytes) -> None:
+    data.decode("utf-8", errors="replace").splitlines()
+
+
+REFERENCE: dict[str, tuple[str, Callable[[Path, bytes], None]]] = {
+    "pdf": ("pdfplumber chars", pdfplumber_chars),
+    "html": ("BeautifulSoup+lxml", bs4_lxml),
+    "docx": ("python-docx open", python_docx),
+    "md": ("utf-8 decode + split", decode_only),
+    "txt": ("utf-8 decode + split", decode_only),
+}
+
+
+def rate(fn: Callable[[Path, bytes], None], files: list[tuple[Path, bytes]], seconds: float):
+    """Files per second over at least `seconds`, cycling through the files."""
+    done, started = 0, time.perf_counter()
+    while True:
+        for path, data in files:
+            fn(path, data)
+            done += 1
+        elapsed = time.perf_counter() - started
+        if elapsed >= seconds:
+            return done / elapsed
+
+
+def where_time_goes(files: list[tuple[Path, bytes]], top: int = 6) -> list[str]:
+    profile = cProfile.Profile()
+    profile.enable()
+    for path, data in files[:10]:
+        ours(path, data)
+    profile.disable()
+    stats = pstats.Stats(profile)
+    total = sum(v[2] for v in stats.stats.values()) or 1.0  # type: ignore[attr-defined]
+    rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)  # type: ignore[attr-defined]
+    out = []
+    for (filename, line, name), (_cc, _nc, tottime, _ct, _callers) in rows[:top]:
+        short = filename.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
+        out.append(f"{name} ({short}:{line}) {100 * tottime / total:.0f}%")
+    return out
+
+
+def load_rate(folder: Path, work: Path) -> float:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from run import load_in_subprocess
+
+    db = work / f"{folder.name}.duckdb"
+    db.unlink(missing_ok=True)
+    loaded = load_in_subprocess([folder], db, 1)
+    return loaded["loaded"] / loaded["seconds"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, default=60, help="files per format")
+    parser.add_argument("--seconds", type=float, default=4.0, help="timing per side and round")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per format")
+    parser.add_argument("--formats", default="pdf,html,docx,md,txt")
+    parser.add_argument("--load", action="store_true", help="also time `nianbao load -w 1`")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(dir=ROOT / "bench") as tmp:
+        work = Path(tmp)
+        for fmt in args.formats.split(","):
+            paths = unique_copies(work, fmt, args.copies)
+            files = [(p, p.read_bytes()) for p in paths]
+            name, reference = REFERENCE[fmt]
+            ours(*files[0])
+            reference(*files[0])
+            mine, theirs = [], []
+            for _ in range(args.rounds):  # alternate, so a busy spell hits both sides
+                mine.append(rate(ours, files, args.seconds))
+                theirs.append(rate(reference, files, args.seconds))
+            load = load_rate(paths[0].parent, work) if args.load else None
+            ratio = sum(mine) / sum(theirs)
+            rows.append((fmt, len(files), max(mine), name, max(theirs), ratio, load))
+            print(f"[{fmt}] ours {max(mine):.1f}/s, {name} {max(theirs):.1f}/s, x{ratio:.2f}")
+            for line in where_time_goes(files):
+                print("   ", line)
+    print()
+    print("| format | files | nianbao read+parse r/s | reference | reference r/s | ratio |"
+          + (" load -w 1 r/s |" if args.load else ""))  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- |" + (" --- |" if args.load else ""))
+    for fmt, n, mine, name, theirs, ratio, load in rows:
+        extra = f" {load:.1f} |" if load is not None else ""
+        print(f"| {fmt} | {n} | {mine:.1f} | {name} | {theirs:.1f} | {ratio:.2f} |{extra}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -29,6 +29,7 @@ _FOLDABLE = re.compile(
     "\u2100-\u218f\u2212\u2460-\u24ff\u2500\u2e80-\u2fdf\u3000\u3200-\u33ff\uf900-\ufaff"
     "\ufb00-\ufb4f\ufe10-\ufe6f\ufeff\uff00-\uffef\U0002f800-\U0002fa1f]+"
 )
+_HAS_SPECIAL = re.compile("[" + "".join(_SPECIAL) + "]")
 _SPACES = re.compile(r"[ \f\v\r]+")
 _LINE_EDGES = re.compile(r"^ | $", re.MULTILINE)
 
@@ -48,12 +49,18 @@ def normalise_text(text: str) -> str:
 
     Tabs and newlines are kept: they carry the table layout of plain-text reports.
     """
+    if text.isascii():  # nothing to fold: figures, dates, Latin words
+        return _spaces(text)
     for wide, narrow in _COMMON:
         text = text.replace(wide, narrow)
     # Each pass only when it can change something: checks done in C, far cheaper than the scans.
-    if not unicodedata.is_normalized("NFKC", text) or any(c in text for c in _SPECIAL):
+    if not unicodedata.is_normalized("NFKC", text) or _HAS_SPECIAL.search(text):
         text = _FOLDABLE.sub(_fold, text)
-    if "  " in text or any(c in text for c in "\f\v\r"):
+    return _spaces(text)
+
+
+def _spaces(text: str) -> str:
+    if "  " in text or "\r" in text or "\f" in text or "\v" in text:
         text = _SPACES.sub(" ", text)
     if text.startswith(" ") or text.endswith(" ") or " \n" in text or "\n " in text:
         text = _LINE_EDGES.sub("", text)

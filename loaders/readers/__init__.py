@@ -65,7 +65,7 @@ def join_breaks(text: str) -> str:
     A break between two CJK characters is a wrap inside a word (`商业\\n企业`), so it vanishes;
     any other break becomes a space so that numbers and Latin words stay apart.
     """
-    return normalise_cell(_BREAK.sub("", text))
+    return normalise_cell(_BREAK.sub("", text) if "\n" in text else text)
 
 
 def row_line(number: int, cells: tuple[str, ...], source: str, padded: int = 0) -> Line:

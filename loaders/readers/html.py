@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import lxml.html
 from lxml import etree
 
 from loaders.document import Document, Issue, Line, ReadError
@@ -52,6 +51,49 @@ _JS_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v", 
 _MARKUP = re.compile(r"<(p|div|table|br|span|h[1-6])\b", re.IGNORECASE)
 
 
+# ---------------------------------------------------------------- the tree (plain lxml elements)
+
+# libxml2's HTML parser, as lxml.html uses it, without lxml.html's element classes: a plain
+# element tree is cheaper to build and to walk.
+_PARSER = etree.HTMLParser()
+
+
+def _document(text: str) -> etree._Element:
+    root = etree.fromstring(text, _PARSER)
+    if root is None:
+        raise etree.ParserError("Document is empty")
+    return root
+
+
+def _fragment(markup: str) -> etree._Element:
+    """The markup's elements and text inside one new <div> (as lxml.html's fragment_fromstring
+    with create_parent)."""
+    body = _document(f"<html><body>{markup}</body></html>").find("body")
+    div = etree.Element("div")
+    if body is not None:
+        div.text = body.text
+        div.extend(list(body))
+    return div
+
+
+def _text_content(el: etree._Element) -> str:
+    return "".join(el.itertext())
+
+
+def _drop_tree(el: etree._Element) -> None:
+    """Remove the element and its children, keeping its tail text in the parent."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            previous.tail = (previous.tail or "") + el.tail
+    parent.remove(el)
+
+
 # ---------------------------------------------------------------- decoding
 
 
@@ -61,7 +103,7 @@ def _declared_charset(data: bytes) -> str | None:
     if not head.strip():
         return None
     try:
-        root = lxml.html.document_fromstring(_strip_xml_declaration(head))
+        root = _document(_strip_xml_declaration(head))
     except (etree.ParserError, ValueError):
         return None
     for meta in root.iter("meta"):
@@ -191,13 +233,13 @@ def _inline_js_article(root: etree._Element) -> bool:
     if not markup:
         return False
     try:
-        fragment = lxml.html.fragment_fromstring(markup, create_parent="div")
+        fragment = _fragment(markup)
     except (etree.ParserError, ValueError):
         return False
     visible = sum(
         _count(t) for t in root.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
     )
-    if _count(fragment.text_content()) <= visible:
+    if _count(_text_content(fragment)) <= visible:
         return False
     body = root.find("body")
     if body is not None and script.getparent() is not None and _inside(script, body):
@@ -213,30 +255,53 @@ def _inline_js_article(root: etree._Element) -> bool:
 
 
 def _count(text: str | None) -> int:
-    return len(_SPACE.sub("", text)) if text else 0
+    return len("".join(text.split())) if text else 0
 
 
 def _inside(el: etree._Element, ancestor: etree._Element) -> bool:
     return any(a is ancestor for a in el.iterancestors()) or el is ancestor
 
 
-def _weights(root: etree._Element) -> dict[etree._Element, int]:
-    """Non-link, non-space characters under each element: link lists are chrome, not content."""
-    weights: dict[etree._Element, int] = {}
+def _text(el: etree._Element) -> str:
+    """All text under the element (not its tail, not comments), gathered by libxml2."""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
-    def visit(el: etree._Element, in_link: bool) -> int:
-        in_link = in_link or el.tag == "a"
-        total = 0 if in_link else _count(el.text)
-        for child in el:
-            if isinstance(child.tag, str):
-                total += visit(child, in_link)
-            if not in_link:
-                total += _count(child.tail)
-        weights[el] = total
-        return total
 
-    visit(root, False)
-    return weights
+def _unlinked_count(el: etree._Element) -> int:
+    """Non-space characters under the element that are not inside a link."""
+    total = _count(_text(el))
+    if total:
+        for link in el.iter("a"):
+            if link is el:
+                return 0
+            if not _link_inside(link, el):
+                total -= _count(_text(link))
+    return total
+
+
+def _link_inside(link: etree._Element, el: etree._Element) -> bool:
+    """Whether a link below `el` sits inside another link below `el`."""
+    for parent in link.iterancestors():
+        if parent is el:
+            return False
+        if parent.tag == "a":
+            return True
+    return False
+
+
+class _Weights(dict):
+    """Non-link, non-space characters under each element, counted when first asked for: link
+    lists are chrome, not content. An element inside a link weighs nothing."""
+
+    def __missing__(self, el: etree._Element) -> int:
+        inside_link = el.tag == "a" or any(a.tag == "a" for a in el.iterancestors())
+        weight = self[el] = 0 if inside_link else _unlinked_count(el)
+        return weight
+
+
+def _weights(root: etree._Element) -> _Weights:
+    del root  # counted lazily, from the element asked about
+    return _Weights()
 
 
 def _own_text(el: etree._Element, into_blocks: bool = True) -> str:
@@ -268,14 +333,21 @@ def _is_data_table(table: etree._Element) -> bool:
     if next(table.iterdescendants("table"), None) is not None:
         return False
     cells = table.xpath(".//td | .//th")
-    if any(_count(cell.text_content()) > _LONG_CELL for cell in cells):
+    if any(_count(_text(cell)) > _LONG_CELL for cell in cells):
         return False
-    return bool(cells) and _count(_own_text(table)) > 0
+    return bool(cells) and _unlinked_count(table) > 0
 
 
 def _drop_chrome(root: etree._Element) -> None:
     weights = _weights(root)
-    total = max(weights.get(root, 0), 1)
+    total = max(weights[root], 1)
+    known: dict[etree._Element, bool] = {}
+
+    def data_table(table: etree._Element) -> bool:
+        if table not in known:
+            known[table] = _is_data_table(table)
+        return known[table]
+
     doomed = []
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -293,29 +365,30 @@ def _drop_chrome(root: etree._Element) -> None:
         keep = (
             _METADATA.search(text)
             or _TITLE.search(text)
-            or weights.get(el, 0) > 0.4 * total
-            or any(_is_data_table(t) for t in el.iter("table"))
+            or weights[el] > 0.4 * total
+            or any(data_table(t) for t in el.iter("table"))
         )
         if not keep:
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
-            el.drop_tree()  # keeps the tail text, which belongs to the parent
+            _drop_tree(el)
 
 
-def _find_body(root: etree._Element) -> etree._Element:
+def _find_body(
+    root: etree._Element, weights: dict[etree._Element, int], data_tables: set[etree._Element]
+) -> etree._Element:
     """Walk down while one child holds most of the text and every data table."""
-    weights = _weights(root)
     cur = root.find("body") if root.find("body") is not None else root
     while True:
         kids = [c for c in cur if isinstance(c.tag, str)]
-        if not kids or weights.get(cur, 0) == 0:
+        if not kids or weights[cur] == 0:
             return cur
-        best = max(kids, key=lambda k: weights.get(k, 0))
-        if best.tag == "table" and _is_data_table(best):
+        best = max(kids, key=lambda k: weights[k])
+        if best.tag == "table" and best in data_tables:
             return cur  # a data table is part of the body, never the whole of it
-        tables = [t for t in cur.iter("table") if _is_data_table(t)]
-        if weights.get(best, 0) < 0.7 * weights[cur] or not all(_inside(t, best) for t in tables):
+        tables = [t for t in cur.iter("table") if t in data_tables]
+        if weights[best] < 0.7 * weights[cur] or not all(_inside(t, best) for t in tables):
             return cur
         cur = best
 
@@ -330,25 +403,28 @@ def _has_title(body: etree._Element) -> bool:
     return False
 
 
-def _anchors(root: etree._Element, body: etree._Element) -> list[etree._Element]:
+def _anchors(
+    root: etree._Element,
+    body: etree._Element,
+    weights: dict[etree._Element, int],
+    data_tables: set[etree._Element],
+) -> list[etree._Element]:
     """Small metadata blocks outside the body (and the title, if the body lacks one)."""
-    weights = _weights(root)
     want_title = not _has_title(body)
     found: list[etree._Element] = []
+    skip = {*body.iter(), *body.iterancestors()}  # the body and its ancestors
     for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag not in _BLOCKS or _inside(el, body):
+        if not isinstance(el.tag, str) or el.tag not in _BLOCKS or el in skip:
             continue
-        if _inside(body, el):
-            continue  # an ancestor of the body
         text = _own_text(el, into_blocks=False)
         metadata = _METADATA.search(text)
         title = want_title and _TITLE.search(text)
         if not (metadata or title):
             continue
         table = next((a for a in el.iterancestors("table")), None)
-        if table is not None and _is_data_table(table):
+        if table is not None and table in data_tables:
             el = table  # a metadata table is kept whole, as rows
-        weight = weights.get(el, 0)
+        weight = weights[el]
         small_metadata = metadata and weight <= (1500 if el.tag == "table" else 300)
         small_title = title and weight <= 200 and el.tag != "table"
         if small_metadata or small_title:
@@ -365,6 +441,12 @@ def _anchors(root: etree._Element, body: etree._Element) -> list[etree._Element]
 
 def _cell_text(cell: etree._Element) -> str:
     """A cell's text; paragraphs and <br> inside it are line breaks that join_breaks undoes."""
+    if not len(cell):
+        return join_breaks(cell.text or "")  # most cells: text and no markup
+    breaks = list(cell.iter("br", "p", "div", "li"))
+    if not breaks or (len(breaks) == 1 and breaks[0] is cell[0] and not (cell.text or "").strip()):
+        # inline markup, or one paragraph with nothing before it: no break to mark
+        return join_breaks(_text(cell))
     parts: list[str] = []
 
     def visit(el: etree._Element) -> None:
@@ -436,7 +518,8 @@ def _span(value: str | None, zero_means: int) -> int:
 
 
 class _Emitter:
-    def __init__(self) -> None:
+    def __init__(self, data_tables: set[etree._Element]) -> None:
+        self.data_tables = data_tables
         self.lines: list[Line] = []
         self.buffer: list[str] = []
         self.paragraphs = 0
@@ -469,7 +552,7 @@ class _Emitter:
         if not isinstance(el.tag, str):
             return
         tag = el.tag.lower()
-        if tag == "table" and _is_data_table(el):
+        if tag == "table" and el in self.data_tables:
             self.table(el)
             return
         if tag == "br":
@@ -494,16 +577,20 @@ def read_html(data: bytes) -> Document:
             "empty_file", "the HTML file holds no text: save the page again once it has loaded"
         )
     try:
-        root = lxml.html.document_fromstring(text)
+        root = _document(text)
     except (etree.ParserError, ValueError) as exc:
         raise ReadError("bad_html", f"the HTML could not be parsed: {exc}") from exc
     if _inline_js_article(root):
         issues.append(Issue("js_article", "info", "the article was read from a JavaScript string"))
     _drop_chrome(root)
-    body = _find_body(root)
+    # the tree is final from here: weigh it and judge its tables once
+    weights = _weights(root)
+    data_tables = {t for t in root.iter("table") if _is_data_table(t)}
+    body = _find_body(root, weights, data_tables)
     order = {el: i for i, el in enumerate(root.iter())}
-    blocks = sorted([body, *_anchors(root, body)], key=lambda el: order.get(el, 0))
-    emitter = _Emitter()
+    anchors = _anchors(root, body, weights, data_tables)
+    blocks = sorted([body, *anchors], key=lambda el: order.get(el, 0))
+    emitter = _Emitter(data_tables)
     for block in blocks:
         emitter.walk(block)
         emitter.flush()

@@ -49,14 +49,18 @@ def normalise_text(text: str) -> str:
 
     Tabs and newlines are kept: they carry the table layout of plain-text reports.
     """
+    return _spaces(_folded(text))
+
+
+def _folded(text: str) -> str:
     if text.isascii():  # nothing to fold: figures, dates, Latin words
-        return _spaces(text)
+        return text
     for wide, narrow in _COMMON:
         text = text.replace(wide, narrow)
     # Each pass only when it can change something: checks done in C, far cheaper than the scans.
     if not unicodedata.is_normalized("NFKC", text) or _HAS_SPECIAL.search(text):
         text = _FOLDABLE.sub(_fold, text)
-    return _spaces(text)
+    return text
 
 
 def _spaces(text: str) -> str:
@@ -69,7 +73,7 @@ def _spaces(text: str) -> str:
 
 def normalise_cell(text: str) -> str:
     """Normalise one table cell: like `normalise_text`, but any whitespace becomes one space."""
-    return collapse(normalise_text(text))
+    return collapse(_folded(text))  # collapsing covers what normalise_text does to spaces
 
 
 def collapse(text: str) -> str:

@@ -42,6 +42,7 @@ _METADATA = re.compile(
     r"生成日期|索引号|信息来源"
 )
 _TITLE = re.compile(r"年度报告|年报")
+_MARKERS = re.compile("[发成生公索信年]")  # the first characters of _METADATA and _TITLE
 _SPACE = re.compile(r"\s+")
 
 # A JavaScript string literal; the article of some saved pages is one (`let content = "..."`).
@@ -102,6 +103,11 @@ def _declared_charset(data: bytes) -> str | None:
     head = data[:16384].decode("latin-1")
     if not head.strip():
         return None
+    # the head ends the search when no <meta> follows it: the parser need not see the page
+    lowered = head.lower()
+    end = lowered.find("</head>")
+    if end >= 0 and lowered.find("<meta", end) < 0:
+        head = head[: end + len("</head>")]
     try:
         root = _document(_strip_xml_declaration(head))
     except (etree.ParserError, ValueError):
@@ -333,9 +339,14 @@ def _is_data_table(table: etree._Element) -> bool:
     if next(table.iterdescendants("table"), None) is not None:
         return False
     cells = table.xpath(".//td | .//th")
-    if any(_count(_text(cell)) > _LONG_CELL for cell in cells):
+    # only cells this long counting every character (spaces too) can be too long
+    long = _LONG_CELLS(table, limit=_LONG_CELL)
+    if any(_count(_text(cell)) > _LONG_CELL for cell in long):
         return False
     return bool(cells) and _unlinked_count(table) > 0
+
+
+_LONG_CELLS = etree.XPath("(.//td | .//th)[string-length(string()) > $limit]")
 
 
 def _drop_chrome(root: etree._Element) -> None:
@@ -358,9 +369,12 @@ def _drop_chrome(root: etree._Element) -> None:
         if tag in _DROP_ALWAYS:
             doomed.append(el)
             continue
-        marks = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if tag not in _DROP_CHROME and not _CHROME_CLASS.search(marks):
-            continue
+        if tag not in _DROP_CHROME:
+            cls, ident = el.get("class"), el.get("id")
+            if (cls is None and ident is None) or not _CHROME_CLASS.search(
+                f"{cls or ''} {ident or ''}"
+            ):
+                continue
         text = _own_text(el)
         keep = (
             _METADATA.search(text)
@@ -416,6 +430,8 @@ def _anchors(
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag not in _BLOCKS or el in skip:
             continue
+        if not _MARKERS.search(_text(el)):
+            continue  # its own line is part of this text: no match can be in it
         text = _own_text(el, into_blocks=False)
         metadata = _METADATA.search(text)
         title = want_title and _TITLE.search(text)
@@ -489,8 +505,9 @@ def padded_grid(table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
                 continue
             take_pending()
             text = _cell_text(cell)
-            rowspan = _span(cell.get("rowspan"), len(trs) - index)
-            colspan = min(_span(cell.get("colspan"), 100), 100)
+            spans = cell.get("rowspan"), cell.get("colspan")
+            rowspan = 1 if spans[0] is None else _span(spans[0], len(trs) - index)
+            colspan = 1 if spans[1] is None else min(_span(spans[1], 100), 100)
             for k in range(colspan):
                 piece = text if k == 0 else ""
                 if rowspan > 1:
@@ -587,9 +604,8 @@ def read_html(data: bytes) -> Document:
     weights = _weights(root)
     data_tables = {t for t in root.iter("table") if _is_data_table(t)}
     body = _find_body(root, weights, data_tables)
-    order = {el: i for i, el in enumerate(root.iter())}
-    anchors = _anchors(root, body, weights, data_tables)
-    blocks = sorted([body, *anchors], key=lambda el: order.get(el, 0))
+    wanted = {body, *_anchors(root, body, weights, data_tables)}
+    blocks = [el for el in root.iter() if el in wanted]  # in document order
     emitter = _Emitter(data_tables)
     for block in blocks:
         emitter.walk(block)

@@ -1,6 +1,8 @@
-"""The PDFium PDF reader reads every file as the pdfplumber reader did: same lines, grids, pages.
+"""The current PDF and HTML readers read every file as their former versions did: same lines,
+grids, pages, encodings and issues.
 
-The reference (tests/reference_pdf.py) is the former reader, kept only for this comparison.
+The references (tests/reference_pdf.py on pdfplumber, tests/reference_html.py on lxml.html) are
+the former readers, kept only for this comparison.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import pytest
 from loaders.document import Document
 from loaders.generate import generate
 from loaders.generate_render import pdf_available
+from loaders.readers.html import read_html
 from loaders.readers.pdf import read_pdf
 from loaders.readers.pdf_layout import read_layer
 
+from .reference_html import read_html as reference_read_html
 from .reference_pdf import read_pdf as reference_read_pdf
 
 REPORTS = Path(__file__).resolve().parents[2] / "shared" / "reports"
@@ -26,7 +30,8 @@ needs_reportlab = pytest.mark.skipif(not pdf_available(), reason="pdf needs repo
 
 def signature(doc: Document) -> list[tuple]:
     lines = [(line.text, line.cells, line.source, line.padded) for line in doc.lines]
-    return [*lines, *((i.code, i.severity, i.message, i.source) for i in doc.issues)]
+    issues = [(i.code, i.severity, i.message, i.source) for i in doc.issues]
+    return [*lines, *issues, (doc.format, doc.encoding)]
 
 
 def same_reading(data: bytes) -> None:
@@ -61,3 +66,52 @@ def test_pages_whose_glyphs_pdfium_cannot_place_fall_back(tmp_path: Path) -> Non
     pdf = pdfium.PdfDocument(data)
     assert any(read_layer(pdf[i], i + 1).lost for i in range(len(pdf)))
     same_reading(data)
+
+
+# ---------------------------------------------------------------- HTML
+
+
+@needs_reports
+@pytest.mark.parametrize("name", ["shuyang_fgj_2023.html", "shanghai_gov_office_2019.html"])
+def test_shared_html_reads_the_same(name: str) -> None:
+    data = (REPORTS / name).read_bytes()
+    assert signature(read_html(data)) == signature(reference_read_html(data))
+
+
+@pytest.mark.parametrize(
+    "rates",
+    [{}, {"html_misaligned_spans": 1.0, "blank_cells": 1.0}, {"missing_value": 1.0}],
+    ids=["plain", "misaligned-spans", "missing-value"],
+)
+def test_generated_html_reads_the_same(tmp_path: Path, rates: dict[str, float]) -> None:
+    generate(12, tmp_path, seed=20, formats=("html",), rates=rates)
+    files = sorted(tmp_path.glob("*.html"))
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert signature(read_html(data)) == signature(reference_read_html(data)), path.name
+
+
+def test_html_markup_cases_read_the_same() -> None:
+    pages = [
+        (
+            "<html><body><nav><a href='/'>首页</a></nav><div class='content'><p>正文 一</p>"
+            "<table><tr><td rowspan='2'>甲</td><td colspan='2'>1</td></tr><tr><td>2</td>"
+            "<td>&nbsp;</td></tr></table></div><div class='footer'>版权所有</div></body></html>"
+        ),
+        (
+            "<html><head><meta charset='gbk'></head><body><p>发布机构:某局</p>"
+            "<div><p>2024年度报告</p><p>第二段<br>续行</p></div></body></html>"
+        ),
+        (
+            '<html><body><script>var content = "<p>政府信息公开工作年度报告</p><table><tr><td>'
+            '申请</td><td>3</td></tr></table>";</script><div>短</div></body></html>'
+        ),
+        (
+            "<html><body><table><tr><td><table><tr><td>内</td><td>1</td></tr></table></td>"
+            "</tr></table><!-- note --><p>尾<a href='#'>链接</a>文字</p></body></html>"
+        ),
+    ]
+    for page in pages:
+        for data in (page.encode("utf-8"), page.encode("gb18030")):
+            assert signature(read_html(data)) == signature(reference_read_html(data))

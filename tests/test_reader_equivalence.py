@@ -7,6 +7,7 @@ the former readers, kept only for this comparison.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -45,6 +46,60 @@ def test_shared_report_reads_the_same_from_pdfium_alone() -> None:
     # embedded fonts: PDFium places every glyph, pdfplumber is never opened
     assert all(read_layer(pdf[i], i + 1).lost == 0 for i in range(len(pdf)))
     same_reading(data)
+
+
+def landscape_pdf(rotation: int) -> bytes:
+    """Two landscape pages (prose, a ruled table with a blank cell, a right-aligned sign-off, page
+    numbers) stored turned by `rotation` and shown upright by /Rotate, as scanners and some
+    office suites save them."""
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    width, height = 842, 595  # as displayed
+    turned = rotation in (90, 270)
+    pdf = canvas.Canvas(out, pagesize=(height, width) if turned else (width, height), invariant=1)
+    rows = [
+        ("Item", "Received", "Answered", "Carried"),
+        ("Applications", "3119", "3050", "103"),
+        ("Reviews", "351", "", "13"),
+    ]
+    for page in (1, 2):
+        pdf.saveState()
+        if rotation == 90:
+            pdf.translate(height, 0)
+        elif rotation == 180:
+            pdf.translate(width, height)
+        elif rotation == 270:
+            pdf.translate(0, width)
+        pdf.rotate({90: 90, 180: 180, 270: -90}.get(rotation, 0))
+        pdf.setFont("Helvetica", 11)
+        pdf.drawString(72, 520, f"Annual report on open government information, part {page}")
+        pdf.drawString(72, 500, "The office received 3119 applications and answered 3050 of them")
+        pdf.drawString(72, 486, "within the time allowed by law.")
+        for r, row in enumerate(rows):
+            for k, cell in enumerate(row):
+                pdf.drawString(76 + k * 150, 426 - r * 20, cell)
+        for r in range(len(rows) + 1):
+            pdf.line(72, 440 - r * 20, 672, 440 - r * 20)
+        for k in range(5):
+            pdf.line(72 + k * 150, 440, 72 + k * 150, 380)
+        pdf.drawRightString(770, 300, "Office of the People's Government, 31 March 2025")
+        pdf.drawString(410, 40, f"- {page} -")
+        pdf.restoreState()
+        if rotation:
+            pdf.setPageRotation(rotation)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+@needs_reportlab
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_rotated_pages_read_the_same(rotation: int) -> None:
+    data = landscape_pdf(rotation)
+    same_reading(data)
+    rows = [line.cells for line in read_pdf(data).lines if line.is_row]
+    assert ("Reviews", "351", "", "13") in rows  # the blank cell keeps its column
 
 
 @needs_reportlab

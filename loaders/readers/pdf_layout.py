@@ -136,6 +136,9 @@ def _int_function(name: str, returns: Any = ctypes.c_void_p) -> Any:
 
 _TEXT_OBJECT = _int_function("FPDFText_GetTextObject")
 _FONT = _int_function("FPDFTextObj_GetFont")
+_PAGE_OBJECT = _int_function("FPDFPage_GetObject")
+_FORM_OBJECT = _int_function("FPDFFormObj_GetObject")
+_OBJECT_TYPE = _int_function("FPDFPageObj_GetType", returns=ctypes.c_int)
 
 
 def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool]:
@@ -158,6 +161,10 @@ def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool]:
     font_size, char_matrix = raw.FPDFText_GetFontSize, raw.FPDFText_GetMatrix
     text_object, font_of = _TEXT_OBJECT, _FONT
     descents: dict[int, float] = {}  # per font: descent below the baseline, in ems
+    # per font, once two different characters agree: where the em stands within PDFium's loose
+    # box, as (bottom offset, em height) in loose-box heights; None while unsettled
+    fits: dict[int, tuple[float, float] | None] = {}
+    samples: dict[int, tuple[str, tuple[float, float]]] = {}
     unembedded = False
     upright_page = display.rotation == 0
     x_origin, y_top = display.box[0], display.box[3]
@@ -172,27 +179,55 @@ def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool]:
         loose_box(textpage, index, box)
         left, right, low, high = box.left, box.right, box.bottom, box.top
         font = font_of(text_object(textpage, index) or 0) or 0
-        ratio = descents.get(font)
-        if ratio is None:
-            handle = ctypes.cast(font, raw.FPDF_FONT)
-            found = font and raw.FPDFFont_GetDescent(handle, 1000.0, value)
-            ratio = descents[font] = value.value / 1000 if found else 0.0
-            unembedded = unembedded or not (font and raw.FPDFFont_GetIsEmbedded(handle))
-        size = font_size(textpage, index)
-        if size > 0 and char_matrix(textpage, index, matrix):
-            c, d = matrix.c, matrix.d
-            origin(textpage, index, ox, oy)
-            if abs(d) >= abs(c):  # upright (or upside down): the em runs along y
-                base, em = oy.value + d * size * ratio, d * size
-                low, high = (base, base + em) if em > 0 else (base + em, base)
-            else:  # set sideways: the em runs along x
-                base, em = ox.value + c * size * ratio, c * size
-                left, right = (base, base + em) if em > 0 else (base + em, base)
+        fit = fits.get(font)
+        if fit is not None:
+            loose = high - low
+            low = low + fit[0] * loose
+            high = low + fit[1] * loose
+        else:
+            ratio = descents.get(font)
+            if ratio is None:
+                handle = ctypes.cast(font, raw.FPDF_FONT)
+                found = font and raw.FPDFFont_GetDescent(handle, 1000.0, value)
+                ratio = descents[font] = value.value / 1000 if found else 0.0
+                unembedded = unembedded or not (font and raw.FPDFFont_GetIsEmbedded(handle))
+            size = font_size(textpage, index)
+            if size > 0 and char_matrix(textpage, index, matrix):
+                c, d = matrix.c, matrix.d
+                origin(textpage, index, ox, oy)
+                if abs(d) >= abs(c):  # upright (or upside down): the em runs along y
+                    base, em = oy.value + d * size * ratio, d * size
+                    loose = high - low
+                    if em > 0 and loose > 0 and font:
+                        _settle(fits, samples, font, text, ((base - low) / loose, em / loose))
+                    low, high = (base, base + em) if em > 0 else (base + em, base)
+                else:  # set sideways: the em runs along x
+                    base, em = ox.value + c * size * ratio, c * size
+                    left, right = (base, base + em) if em > 0 else (base + em, base)
         if upright_page:
             chars.append(Char(text, left - x_origin, y_top - high, right - x_origin, y_top - low))
         else:
             chars.append(Char(text, *display.box_of(left, low, right, high)))
     return chars, unmapped, unembedded
+
+
+def _settle(
+    fits: dict[int, tuple[float, float] | None],
+    samples: dict[int, tuple[str, tuple[float, float]]],
+    font: int,
+    text: str,
+    fit: tuple[float, float],
+) -> None:
+    """Trust a font's fit once a second, different character gives the same one (a font whose
+    loose boxes follow each glyph's outline never does, and is measured in full throughout)."""
+    if font in fits:
+        return  # settled either way
+    sample = samples.get(font)
+    if sample is None:
+        samples[font] = (text, fit)
+    elif sample[0] != text:
+        (a, b), (c, d) = sample[1], fit
+        fits[font] = fit if abs(a - c) < 1e-6 and abs(b - d) < 1e-6 else None
 
 
 def _objects(
@@ -204,34 +239,31 @@ def _objects(
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     fonts: dict[int, bool] = {}
 
-    def walk(count: int, get: Any, outer: tuple[float, ...], depth: int) -> None:
+    handle = raw.FPDF_PAGEOBJECT
+    path, text, form = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_FORM
+
+    def walk(parent: Any, count: int, get: Any, outer: tuple[float, ...], depth: int) -> None:
         for index in range(count):
-            obj = get(index)
-            kind = raw.FPDFPageObj_GetType(obj)
-            if kind == raw.FPDF_PAGEOBJ_PATH:
+            address = get(parent, index)
+            kind = _OBJECT_TYPE(address)
+            if kind == path:
+                obj = ctypes.cast(address, handle)
                 _path_edges(obj, _compose(_matrix(obj), outer), display, layer)
-            elif kind == raw.FPDF_PAGEOBJ_TEXT and check_text:
+            elif kind == text and check_text:
+                obj = ctypes.cast(address, handle)
                 font = raw.FPDFTextObj_GetFont(obj)
                 key = ctypes.cast(font, ctypes.c_void_p).value or 0
                 if key not in fonts:
                     fonts[key] = bool(raw.FPDFFont_GetIsEmbedded(font))
                 if not fonts[key] and raw.FPDFTextObj_GetText(obj, textpage, None, 0) <= 2:
                     layer.lost += 1  # the length counts the terminating NUL
-            elif kind == raw.FPDF_PAGEOBJ_FORM and depth < _FORM_DEPTH:
+            elif kind == form and depth < _FORM_DEPTH:
+                obj = ctypes.cast(address, handle)
                 inner = _compose(_matrix(obj), outer)
-                walk(
-                    raw.FPDFFormObj_CountObjects(obj),
-                    lambda i, form=obj: raw.FPDFFormObj_GetObject(form, i),
-                    inner,
-                    depth + 1,
-                )
+                count = raw.FPDFFormObj_CountObjects(obj)
+                walk(address, count, _FORM_OBJECT, inner, depth + 1)
 
-    walk(
-        raw.FPDFPage_CountObjects(page),
-        lambda i: raw.FPDFPage_GetObject(page, i),
-        identity,
-        0,
-    )
+    walk(page, raw.FPDFPage_CountObjects(page), _PAGE_OBJECT, identity, 0)
 
 
 def _matrix(obj: Any) -> tuple[float, ...]:

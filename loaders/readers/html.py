@@ -359,21 +359,17 @@ def _drop_chrome(root: etree._Element) -> None:
             known[table] = _is_data_table(table)
         return known[table]
 
-    doomed = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            if isinstance(el, etree._Comment):
-                doomed.append(el)
+    # Found by libxml2: comments, never-content tags, chrome tags and elements with a class or
+    # id; the tree does not change until all are judged, so their order does not matter.
+    doomed: list[etree._Element] = list(root.iter(etree.Comment))
+    doomed += root.iter(*_DROP_ALWAYS)
+    dropped = set(doomed)
+    for el in [*root.iter(*_DROP_CHROME), *_MARKED(root)]:
+        if el in dropped or el.tag in _DROP_ALWAYS:
             continue
-        tag = el.tag.lower()
-        if tag in _DROP_ALWAYS:
-            doomed.append(el)
-            continue
-        if tag not in _DROP_CHROME:
-            cls, ident = el.get("class"), el.get("id")
-            if (cls is None and ident is None) or not _CHROME_CLASS.search(
-                f"{cls or ''} {ident or ''}"
-            ):
+        if el.tag not in _DROP_CHROME:
+            marks = f"{el.get('class') or ''} {el.get('id') or ''}"
+            if not _CHROME_CLASS.search(marks):
                 continue
         text = _own_text(el)
         keep = (
@@ -384,9 +380,13 @@ def _drop_chrome(root: etree._Element) -> None:
         )
         if not keep:
             doomed.append(el)
+            dropped.add(el)
     for el in doomed:
         if el.getparent() is not None:
             _drop_tree(el)
+
+
+_MARKED = etree.XPath("//*[@class or @id]")
 
 
 def _find_body(

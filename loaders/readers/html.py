@@ -43,6 +43,9 @@ _METADATA = re.compile(
 )
 _TITLE = re.compile(r"年度报告|年报")
 _MARKERS = re.compile("[发成生公索信年]")  # the first characters of _METADATA and _TITLE
+_LAST_DESCENDANT = etree.XPath(
+    "(descendant::* | descendant::comment() | descendant::processing-instruction())[last()]"
+)
 _SPACE = re.compile(r"\s+")
 
 # A JavaScript string literal; the article of some saved pages is one (`let content = "..."`).
@@ -426,9 +429,18 @@ def _anchors(
     """Small metadata blocks outside the body (and the title, if the body lacks one)."""
     want_title = not _has_title(body)
     found: list[etree._Element] = []
-    skip = {*body.iter(), *body.iterancestors()}  # the body and its ancestors
+    above = set(body.iterancestors())
+    last = _LAST_DESCENDANT(body)
+    end = last[0] if last else body  # the body's subtree ends with this element
+    in_body = False
     for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag not in _BLOCKS or el in skip:
+        if el is body:
+            in_body = True
+        if in_body:
+            if el is end:
+                in_body = False
+            continue
+        if not isinstance(el.tag, str) or el.tag not in _BLOCKS or el in above:
             continue
         if not _MARKERS.search(_text(el)):
             continue  # its own line is part of this text: no match can be in it

@@ -6,6 +6,7 @@ This module also holds the few helpers every reader shares (wrapped-text joining
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -65,7 +66,19 @@ def join_breaks(text: str) -> str:
     A break between two CJK characters is a wrap inside a word (`商业\\n企业`), so it vanishes;
     any other break becomes a space so that numbers and Latin words stay apart.
     """
+    if len(text) <= _SHORT:
+        return _join_short(text)
+    return _join(text)
+
+
+def _join(text: str) -> str:
     return normalise_cell(_BREAK.sub("", text) if "\n" in text else text)
+
+
+# Cells and labels recur from report to report (the same form, the same site template), so
+# short texts are worth remembering; paragraphs are not.
+_SHORT = 80
+_join_short = functools.lru_cache(maxsize=16384)(_join)
 
 
 def row_line(number: int, cells: tuple[str, ...], source: str, padded: int = 0) -> Line:

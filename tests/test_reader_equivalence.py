@@ -170,3 +170,23 @@ def test_html_markup_cases_read_the_same() -> None:
     for page in pages:
         for data in (page.encode("utf-8"), page.encode("gb18030")):
             assert signature(read_html(data)) == signature(reference_read_html(data))
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+def test_docx_main_part_reads_as_python_docx_opens_it(tmp_path: Path) -> None:
+    # read_docx parses only the main part, with python-docx's parser settings: the same body
+    import docx
+
+    from loaders.readers.docx import read_body, read_docx
+
+    generate(8, tmp_path, seed=20, formats=("docx",), rates={"blank_cells": 1.0})
+    files = sorted(tmp_path.glob("*.docx"))
+    if HUAIAN.is_file():
+        files.append(REPORTS / "template_2021_blank.docx")
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        expected = read_body(docx.Document(io.BytesIO(data)).element.body)
+        assert signature(read_docx(data)) == signature(expected), path.name

@@ -1,7 +1,9 @@
 """Word (.docx) reports: body paragraphs and tables in document order, merged cells expanded.
 
-python-docx opens the package; the body XML is walked directly because `doc.paragraphs` and
-`doc.tables` lose the order between them, and `row.cells` repeats a merged cell's text
+Only the main document part is read: its name from the package relationships, its XML parsed
+with lxml as python-docx parses it (blank text dropped, entities not resolved), without building
+python-docx's model of every other part. The body is walked directly because `doc.paragraphs`
+and `doc.tables` lose the order between them, and `row.cells` repeats a merged cell's text
 across every column it spans (we want the text once, then "").
 """
 
@@ -11,14 +13,19 @@ import io
 import zipfile
 from collections.abc import Iterator
 
-import docx
-from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
 from loaders.document import Document, Line, ReadError
 from loaders.readers import join_breaks, prose_line, row_line
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_OFFICE_DOCUMENT = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",
+)
+# python-docx's own parser settings: the same tree, without its element classes
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 # Elements that only wrap other body/row/cell content (content controls, custom XML, smart tags).
 _WRAPPERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}smartTag"}
@@ -113,10 +120,10 @@ def table_grid(tbl: etree._Element) -> list[tuple[str, ...]]:
         above = grid[-1] if grid else []
         row: list[str] = [""] * _int_attr(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)
         for tc in (c for c in _children(tr) if c.tag == f"{_W}tc"):
-            props = tc.find(f"{_W}tcPr")
-            span = max(1, min(_int_attr(_find(props, "gridSpan"), 1), 100))
-            vmerge = _find(props, "vMerge")
-            hmerge = _find(props, "hMerge")
+            props = _cell_props(tc)
+            span = max(1, min(_int_attr(props.get(_GRID_SPAN), 1), 100))
+            vmerge = props.get(_VMERGE)
+            hmerge = props.get(_HMERGE)
             col = len(row)
             if vmerge is not None and vmerge.get(f"{_W}val", "continue") == "continue":
                 text = above[col] if col < len(above) else ""
@@ -131,24 +138,65 @@ def table_grid(tbl: etree._Element) -> list[tuple[str, ...]]:
     return [tuple(r + [""] * (width - len(r))) for r in grid]
 
 
-def _find(props: etree._Element | None, name: str) -> etree._Element | None:
-    return None if props is None else props.find(f"{_W}{name}")
+_TC_PR, _GRID_SPAN, _VMERGE, _HMERGE = (
+    f"{_W}{n}" for n in ("tcPr", "gridSpan", "vMerge", "hMerge")
+)
 
 
-def read_docx(data: bytes) -> Document:
-    check_package(data)
+def _cell_props(tc: etree._Element) -> dict[str, etree._Element]:
+    """The first of each property element in a cell's first <w:tcPr>, by tag."""
+    props = tc.find(_TC_PR)
+    found: dict[str, etree._Element] = {}
+    if props is not None:
+        for child in props:
+            found.setdefault(child.tag, child)
+    return found
+
+
+def _main_part(archive: zipfile.ZipFile) -> str:
+    """The main document part's name, from the package relationships (word/document.xml)."""
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        rels = etree.fromstring(archive.read("_rels/.rels"), _PARSER)
+    except (KeyError, etree.XMLSyntaxError):
+        return "word/document.xml"
+    for rel in rels.iter(_RELS):
+        if rel.get("Type") in _OFFICE_DOCUMENT and rel.get("TargetMode") != "External":
+            return (rel.get("Target") or "word/document.xml").lstrip("/")
+    return "word/document.xml"
+
+
+def document_body(data: bytes) -> etree._Element:
+    """The <w:body> of the package's main document part."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read(_main_part(archive))
+        root = etree.fromstring(xml, _PARSER)
+    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise ReadError(
             "corrupt_docx",
             f"the .docx could not be opened ({exc}); re-save it from Word/WPS as .docx",
         ) from exc
     except etree.XMLSyntaxError as exc:
         raise ReadError("corrupt_docx", f"the .docx holds broken XML ({exc})") from exc
+    body = root.find(f"{_W}body")
+    if body is None:
+        raise ReadError(
+            "corrupt_docx",
+            "the .docx has no document body; re-save it from Word/WPS as .docx",
+        )
+    return body
+
+
+def read_docx(data: bytes) -> Document:
+    check_package(data)
+    return read_body(document_body(data))
+
+
+def read_body(body: etree._Element) -> Document:
+    """Lines of a <w:body>, paragraphs and tables in order."""
     lines: list[Line] = []
     paragraphs = tables = 0
-    for el in _children(document.element.body):
+    for el in _children(body):
         if el.tag == f"{_W}p":
             paragraphs += 1
             boxes: list[str] = []

@@ -32,13 +32,17 @@ _BAR = "\ue000"  # an escaped `\|` is content, not a cell border: park it where 
 
 
 def _clean(raw: str) -> str:
-    line = _QUOTE.sub("", raw)
-    if _HEADING.match(line):
+    # each pass only where its marker character is present: most lines carry no markup
+    line = _QUOTE.sub("", raw) if ">" in raw else raw
+    if "#" in line and _HEADING.match(line):
         line = _CLOSING_HASHES.sub("", _HEADING.sub("", line))
-    line = _EMPHASIS.sub("", line)
-    line = _BR.sub(" ", _CJK_BR.sub("", line))
-    line = line.replace("\\|", _BAR)
-    return _ESCAPE.sub(r"\1", line)
+    if "*" in line or "__" in line:
+        line = _EMPHASIS.sub("", line)
+    if "<" in line:
+        line = _BR.sub(" ", _CJK_BR.sub("", line))
+    if "\\" in line:
+        line = _ESCAPE.sub(r"\1", line.replace("\\|", _BAR))
+    return line
 
 
 def _html_table_lines(block: str, first_line: int, lines: list[Line]) -> None:

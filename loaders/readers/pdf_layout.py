@@ -393,25 +393,28 @@ def _words(chars: list[Char]) -> list[list[Char]]:
     words: list[list[Char]] = []
     for line in _group(chars, _top, Y_GAP):
         line.sort(key=_x0)
-        word: list[Char] = []
-        for char in line:
-            if char.text.isspace():
-                if word:
-                    words.append(word)
-                word = []
-                continue
+        words += _line_words(line)
+    return words
+
+
+def _line_words(line: list[Char]) -> list[list[Char]]:
+    """One line's characters (in x order) split at blanks and gaps."""
+    words: list[list[Char]] = []
+    word: list[Char] = []
+    for char in line:
+        if char.text.isspace():
             if word:
-                prev = word[-1]
-                if (
-                    char.x0 < prev.x0
-                    or char.x0 > prev.x1 + X_GAP
-                    or abs(char.top - prev.top) > Y_GAP
-                ):
-                    words.append(word)
-                    word = []
-            word.append(char)
+                words.append(word)
+            word = []
+            continue
         if word:
-            words.append(word)
+            prev = word[-1]
+            if char.x0 < prev.x0 or char.x0 > prev.x1 + X_GAP or abs(char.top - prev.top) > Y_GAP:
+                words.append(word)
+                word = []
+        word.append(char)
+    if word:
+        words.append(word)
     return words
 
 
@@ -424,6 +427,12 @@ def _x0(obj: Char) -> float:
 
 
 def _word_lines(chars: list[Char]) -> list[list[list[Char]]]:
+    if not chars:
+        return []
+    tops = [c.top for c in chars]
+    if max(tops) - min(tops) <= Y_GAP:  # one line (a cell's figure, a short label)
+        words = _line_words(sorted(chars, key=_x0))
+        return [words] if words else []
     words = _words(chars)
     return _group(words, lambda w: min(c.top for c in w), Y_GAP)
 
@@ -547,11 +556,15 @@ def _cells(corners: dict[Point, tuple[set[int], set[int]]]) -> list[Box]:
         return p[1] == q[1] and bool(corners[p][1] & corners[q][1])
 
     points = sorted(corners)
+    columns: dict[float, list[Point]] = {}
+    rows: dict[float, list[Point]] = {}
+    for pt in points:  # in (x, top) order: each column top-down, each row left to right
+        columns.setdefault(pt[0], []).append(pt)
+        rows.setdefault(pt[1], []).append(pt)
     cells = []
-    for i, pt in enumerate(points[:-1]):
-        rest = points[i + 1 :]
-        below = [p for p in rest if p[0] == pt[0]]
-        right = [p for p in rest if p[1] == pt[1]]
+    for pt in points[:-1]:
+        below = [p for p in columns[pt[0]] if p[1] > pt[1]]
+        right = [p for p in rows[pt[1]] if p[0] > pt[0]]
         cell = _smallest(pt, below, right, corners, joined)
         if cell is not None:
             cells.append(cell)

@@ -1,6 +1,6 @@
 """Pick a reader for a report file: by its bytes first, by its extension second.
 
-Reader modules are imported lazily, so reading a text file never loads pdfplumber or lxml.
+Reader modules are imported lazily, so reading a text file never loads PDFium or lxml.
 This module also holds the few helpers every reader shares (wrapped-text joining, row Lines).
 """
 
@@ -225,7 +225,7 @@ def _read_text(data: bytes) -> Document:
     return read_text(data)
 
 
-# Imported lazily: reading a text file never loads pdfplumber, lxml or python-docx.
+# Imported lazily: reading a text file never loads PDFium, pdfplumber or lxml.
 _READERS: dict[str, Callable[[bytes], Document]] = {
     "pdf": _read_pdf,
     "docx": _read_docx,

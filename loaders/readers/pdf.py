@@ -3,9 +3,10 @@
 Each page is turned into items on its own (`read_page`): its characters and ruling edges come
 from PDFium (`pdf_layout.read_layer`), ruled grids and text lines are rebuilt from them. A page
 with no text layer is reported where `read_pdf` meets it, the one place an OCR step would take
-its place. Wrapped lines are then joined back into paragraphs across the whole document (a line
-that reaches the right margin continues on the next unindented line), because the narrative
-states its numbers in sentences that often wrap.
+its place: recognised text boxes made into a `PageLayer` (characters or words as `Char`, ruling
+lines as `Edge`) go through `read_page` like any other page. Wrapped lines are then joined back
+into paragraphs across the whole document (a line that reaches the right margin continues on the
+next unindented line), because the narrative states its numbers in sentences that often wrap.
 """
 
 from __future__ import annotations

@@ -85,11 +85,13 @@ def read_page(layer: PageLayer) -> list[_Item]:
         boxes.append(grid.bbox)
         items.append(_Table(layer.number, grid.bbox[1], rows))
 
-    def outside(char) -> bool:
-        cx, cy = (char.x0 + char.x1) / 2, (char.top + char.bottom) / 2
-        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
-
-    chars = [c for c in layer.chars if outside(c)] if boxes else layer.chars
+    chars = layer.chars
+    for x0, top, x1, bottom in boxes:  # a character whose centre is on or in a table's box
+        chars = [
+            c
+            for c in chars
+            if not (x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom)
+        ]
     height = layer.height
     for line in text_lines(chars):
         text = normalise_cell(line.text)

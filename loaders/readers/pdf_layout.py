@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -631,16 +632,16 @@ def _grid(cells: list[Box], chars: list[Char]) -> Grid:
     by_top: dict[float, dict[float, Box]] = {}
     for cell in sorted(cells, key=lambda c: (c[1], c[0])):
         by_top.setdefault(cell[1], {})[cell[0]] = cell
-    x0, top, x1, bottom = bbox
-    centred = [((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2, c) for c in chars]
-    inside = [m for m in centred if x0 <= m[0] < x1 and top <= m[1] < bottom]
+    # a cell lies inside its row's box and the table's, so its own box decides: characters by
+    # the height of their centre, each cell taking the band of its top and bottom
+    centred = sorted(
+        (((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2, i, c) for i, c in enumerate(chars)),
+        key=lambda m: m[1],
+    )
+    heights = [m[1] for m in centred]
     rows = []
     for row_top in sorted(by_top):
         row_cells = by_top[row_top]
-        left = min(c[0] for c in row_cells.values())
-        right = max(c[2] for c in row_cells.values())
-        low = max(c[3] for c in row_cells.values())
-        in_row = [m for m in inside if left <= m[0] < right and row_top <= m[1] < low]
         row: list[str | None] = []
         for x in xs:
             cell = row_cells.get(x)
@@ -648,8 +649,9 @@ def _grid(cells: list[Box], chars: list[Char]) -> Grid:
                 row.append(None)
                 continue
             cx0, ctop, cx1, cbottom = cell
-            mine = [m[2] for m in in_row if cx0 <= m[0] < cx1 and ctop <= m[1] < cbottom]
-            row.append(cell_text(mine))
+            band = centred[bisect_left(heights, ctop) : bisect_left(heights, cbottom)]
+            mine = sorted(m[2:] for m in band if cx0 <= m[0] < cx1)  # back in page order
+            row.append(cell_text([m[1] for m in mine]))
         rows.append(row)
     return Grid(bbox, rows)
 

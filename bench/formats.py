@@ -89,6 +89,21 @@ def decode_only(path: Path, data: bytes) -> None:
     data.decode("utf-8", errors="replace").splitlines()
 
 
+def former(fmt: str) -> Callable[[Path, bytes], None] | None:
+    """The former reader (kept under tests/ for the equivalence tests), read and parsed."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        if fmt == "pdf":
+            from reference_pdf import read_pdf as read
+        elif fmt == "html":
+            from reference_html import read_html as read
+        else:
+            return None
+    except ImportError:
+        return None
+    return lambda path, data: parse_document(read(data))
+
+
 REFERENCE: dict[str, tuple[str, Callable[[Path, bytes], None]]] = {
     "pdf": ("pdfplumber chars", pdfplumber_chars),
     "html": ("BeautifulSoup+lxml", bs4_lxml),
@@ -162,23 +177,30 @@ def main() -> int:
             name, reference = REFERENCE[fmt]
             ours(*files[0])
             reference(*files[0])
-            mine, theirs = [], []
-            for _ in range(args.rounds):  # alternate, so a busy spell hits both sides
+            before = former(fmt)
+            mine, theirs, formers = [], [], []
+            for _ in range(args.rounds):  # alternate, so a busy spell hits every side
                 mine.append(rate(ours, files, args.seconds))
                 theirs.append(rate(reference, files, args.seconds))
+                if before is not None:
+                    formers.append(rate(before, files, args.seconds))
             load = load_rate(paths[0].parent, work) if args.load else None
             ratio = sum(mine) / sum(theirs)
-            rows.append((fmt, len(files), max(mine), name, max(theirs), ratio, load))
+            was = sum(formers) / sum(theirs) if formers else None
+            rows.append((fmt, len(files), max(mine), name, max(theirs), ratio, was, load))
             print(f"[{fmt}] ours {max(mine):.1f}/s, {name} {max(theirs):.1f}/s, x{ratio:.2f}")
             for line in where_time_goes(files):
                 print("   ", line)
     print()
     print("| format | files | nianbao read+parse r/s | reference | reference r/s | ratio |"
-          + (" load -w 1 marginal r/s |" if args.load else ""))  # fmt: skip
-    print("| --- | --- | --- | --- | --- | --- |" + (" --- |" if args.load else ""))
-    for fmt, n, mine, name, theirs, ratio, load in rows:
+          " former reader's ratio |" + (" load -w 1 marginal r/s |" if args.load else ""))  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- | --- |" + (" --- |" if args.load else ""))
+    for fmt, n, mine, name, theirs, ratio, was, load in rows:
         extra = f" {load:.1f} |" if load is not None else ""
-        print(f"| {fmt} | {n} | {mine:.1f} | {name} | {theirs:.1f} | {ratio:.2f} |{extra}")
+        before = f"{was:.2f}" if was is not None else ""
+        print(
+            f"| {fmt} | {n} | {mine:.1f} | {name} | {theirs:.1f} | {ratio:.2f} | {before} |{extra}"
+        )
     return 0
 
 

@@ -104,13 +104,25 @@ def _drop_tree(el: etree._Element) -> None:
 def _declared_charset(data: bytes) -> str | None:
     """The charset a `<meta>` near the top declares, read with the HTML parser itself."""
     head = data[:16384].decode("latin-1")
-    if not head.strip():
-        return None
-    # the head ends the search when no <meta> follows it: the parser need not see the page
     lowered = head.lower()
+    first = lowered.find("charset")
+    if first < 0 or not head.strip():
+        return None  # no meta can declare one
+    # Most pages declare it in the first tag that names it: parse only up to there, and the
+    # rest of the head only if that tag was not the declaration.
+    close = head.find(">", first)
+    if close >= 0:
+        found = _meta_charset(head[: close + 1])
+        if found:
+            return found
+    # the head ends the search when no <meta> follows it: the parser need not see the page
     end = lowered.find("</head>")
     if end >= 0 and lowered.find("<meta", end) < 0:
         head = head[: end + len("</head>")]
+    return _meta_charset(head)
+
+
+def _meta_charset(head: str) -> str | None:
     try:
         root = _document(_strip_xml_declaration(head))
     except (etree.ParserError, ValueError):
@@ -580,7 +592,7 @@ class _Emitter:
     def walk(self, el: etree._Element) -> None:
         if not isinstance(el.tag, str):
             return
-        tag = el.tag.lower()
+        tag = el.tag  # libxml2 names HTML elements in lower case
         if tag == "table" and el in self.data_tables:
             self.table(el)
             return

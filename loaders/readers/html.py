@@ -524,12 +524,14 @@ def padded_grid(table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
                 if left > 1:
                     pending[len(row) - 1] = (left - 1, text)
 
-        for cell in tr:
-            if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
-                continue
-            take_pending()
+        for cell in tr.iterchildren("td", "th"):
+            if pending and len(row) in pending:
+                take_pending()
             text = _cell_text(cell)
             spans = cell.get("rowspan"), cell.get("colspan")
+            if spans == (None, None):
+                row.append(text)  # most cells span nothing
+                continue
             rowspan = 1 if spans[0] is None else _span(spans[0], len(trs) - index)
             colspan = 1 if spans[1] is None else min(_span(spans[1], 100), 100)
             for k in range(colspan):

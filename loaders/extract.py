@@ -28,6 +28,7 @@ class Extracted:
     cells: list[tuple] = field(default_factory=list)
     complaints: list[tuple] = field(default_factory=list)
     issues: list[tuple] = field(default_factory=list)  # (code, severity, line, source, message)
+    ocr_pages: list[tuple] = field(default_factory=list)  # raw.ocr_pages rows, no document id
     error: str | None = None
     unchanged: bool = False  # its bytes are a document already stored: not parsed
 
@@ -197,4 +198,20 @@ def _flatten(
         (c.channel_key, c.value, c.unit, c.evidence, c.line.number) for c in parsed.complaints
     ]
     out.issues = [(i.code, i.severity, i.line, i.source, i.message) for i in issues]
+    out.ocr_pages = [_ocr_row(page) for page in doc.ocr_pages]
     return out
+
+
+def _ocr_row(page: dict) -> tuple:
+    import json
+
+    return (
+        page["page_number"],
+        page["dpi"],
+        page["skew_degrees"],
+        page["seconds"],
+        page["box_count"],
+        page["min_score"],
+        page["text"],
+        json.dumps(page["boxes"], ensure_ascii=False),
+    )

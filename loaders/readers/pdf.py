@@ -236,6 +236,7 @@ def read_pdf(data: bytes) -> Document:
     pages: list[list[_Item]] = []
     issues: list[Issue] = []
     good = cid = 0
+    scanned: list[int] = []  # 1-based numbers of the pages without a text layer
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
@@ -247,6 +248,7 @@ def read_pdf(data: bytes) -> Document:
                     pages.append(_read_page(page))
                 else:
                     pages.append([])
+                    scanned.append(page.page_number)
                     issues.append(
                         Issue(
                             "page_without_text",
@@ -260,15 +262,45 @@ def read_pdf(data: bytes) -> Document:
         raise
     except (PdfminerException, *_BROKEN) as exc:
         raise _open_error(exc) from exc
+    ocr = _ocr_hook(data, good, cid, scanned, pages, issues)
+    if isinstance(ocr, Document):
+        return ocr
     if good == 0 or cid > good:
         raise ReadError(
             "needs_ocr",
             "the PDF has no usable text layer (scanned pages or fonts without Unicode): "
-            "run OCR on it first",
+            "load it with --ocr force (or --ocr auto for scans) to read it by OCR",
         )
     lines = _lines(pages)
     if not lines:
         raise ReadError(
             "needs_ocr", "the PDF holds no text besides page furniture: it needs OCR first"
         )
-    return Document(format="pdf", lines=lines, encoding=None, issues=issues)
+    if ocr:
+        issues.extend(ocr.finish(lines))
+    return Document("pdf", lines, None, issues, ocr.records if ocr else [])
+
+
+def _ocr_hook(data, good, cid, scanned, pages, issues):
+    """OCR (loaders/readers/ocr.py) for the pages without a usable text layer: the whole file
+    when no page has one, else each such page in place. None when OCR is off or not needed."""
+    from loaders.settings import ocr_mode
+
+    if ocr_mode() == "off" or (scanned == [] and good and cid <= good):
+        return None
+    from loaders.readers import ocr
+
+    if not ocr.text_layer_usable(good, cid):
+        return ocr.read_scanned_pdf(data)
+    if not scanned:
+        return None
+    done = ocr.PdfPages(data, scanned)
+    for number, items in done.items():
+        pages[number - 1] = [
+            _Table(i.page, i.top, i.rows) if isinstance(i, ocr.OcrTable) else _Text(**vars(i))
+            for i in items
+        ]
+    if done.pages:  # the pages were read: their warnings give way to OCR's own issues
+        issues[:] = [i for i in issues if i.code != "page_without_text"]
+    issues.extend(done.issues)
+    return done

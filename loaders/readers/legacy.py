@@ -4,16 +4,14 @@ A .doc or .wps file is converted to .docx by LibreOffice (`soffice --headless --
 docx`) in a temporary folder, bounded in time, then read by the DOCX reader. Where LibreOffice
 is not installed the file fails with an issue naming the package to install.
 
-OFD is a zip of XML: each page's content lists text objects with their positions. No reader on
-PyPI is both maintained and dependency-light, so the text objects are read here with lxml and
-laid out by the same geometry as OCR'd boxes (lines in reading order, unruled tables from the
-columns of the figures).
+OFD is a zip of XML whose pages list text objects with their positions. ofdkit reads them
+(templates, transforms and glyph advances included) as placed text runs; the runs are laid out
+by the same geometry as OCR'd boxes (lines in reading order, unruled tables from the columns
+of the figures).
 """
 
 from __future__ import annotations
 
-import io
-import posixpath
 import shutil
 import subprocess
 import tempfile
@@ -87,59 +85,37 @@ _MM = 72 / 25.4  # OFD positions are in millimetres
 
 
 def read_ofd(data: bytes) -> Document:
-    from lxml import etree
+    import ofdkit
 
     from loaders.readers.ocr import Box, layout_pages
 
+    pages: list[list[Box]] = []
+    sizes: list[tuple[float, float]] = []
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        root = etree.fromstring(archive.read("OFD.xml"))
-        doc_root = _text(root, "DocRoot")
-        document = etree.fromstring(archive.read(doc_root))
-        base = posixpath.dirname(doc_root)
-        page_locs = [
-            posixpath.join(base, el.get("BaseLoc"))
-            for el in document.iter("{*}Page")
-            if el.get("BaseLoc")
-        ]
-        pages: list[list[Box]] = []
-        sizes: list[tuple[float, float]] = []
-        default_box = _boundary(_text(document, "PhysicalBox") or "0 0 210 297")
-        for loc in page_locs:
-            page = etree.fromstring(archive.read(loc))
-            physical = _text(page, "PhysicalBox")
-            _x, _y, width, height = _boundary(physical) if physical else default_box
-            sizes.append((width * _MM, height * _MM))
-            pages.append(_ofd_boxes(page))
-    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, ValueError) as exc:
-        raise ReadError(
-            "corrupt_ofd", f"the OFD file is damaged ({exc!r:.200}); fetch it again"
-        ) from exc
+        with ofdkit.open(data) as document:
+            for page in document.pages:
+                sizes.append((page.width * _MM, page.height * _MM))
+                pages.append(
+                    [
+                        # a run's y is its baseline: the box reaches one type size above it
+                        Box(
+                            run.x * _MM,
+                            (run.y - run.size) * _MM,
+                            (run.x + run.width) * _MM,
+                            run.y * _MM,
+                            run.text.strip(),
+                            1.0,
+                        )
+                        for run in page.runs
+                        if run.text.strip()
+                    ]
+                )
+    except ofdkit.OFDLimitError as exc:
+        raise ReadError("ofd_too_large", f"the OFD file is beyond a safety limit ({exc})") from exc
+    except (ofdkit.OFDError, zipfile.BadZipFile, ValueError) as exc:
+        raise ReadError("corrupt_ofd", f"the OFD file is damaged ({exc}); fetch it again") from exc
     if not any(pages):
         raise ReadError(
             "needs_ocr", "the OFD file holds no text objects (scanned pages?): it needs OCR"
         )
     return layout_pages(pages, sizes, "ofd")
-
-
-def _text(root, tag: str) -> str | None:
-    found = next(root.iter(f"{{*}}{tag}"), None)
-    return found.text.strip() if found is not None and found.text else None
-
-
-def _boundary(value: str) -> tuple[float, float, float, float]:
-    x, y, w, h = (float(v) for v in value.split()[:4])
-    return x, y, w, h
-
-
-def _ofd_boxes(page) -> list:
-    """Each text object as a box in page points: its text codes joined."""
-    from loaders.readers.ocr import Box
-
-    boxes = []
-    for obj in page.iter("{*}TextObject"):
-        x, y, w, h = _boundary(obj.get("Boundary", "0 0 0 0"))
-        text = "".join(code.text or "" for code in obj.iter("{*}TextCode")).strip()
-        if text:
-            boxes.append(Box(x * _MM, y * _MM, (x + w) * _MM, (y + h) * _MM, text, 1.0))
-    return boxes

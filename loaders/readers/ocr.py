@@ -215,6 +215,9 @@ def ocr_image(image: Any, number: int, dpi: float) -> OcrPage:
 
     _require()
     gray = np.asarray(image.convert("L"))
+    tilt = _tilt(gray)
+    if abs(tilt) >= 0.05:  # narrow crops of single digits read better upright
+        gray = _turned(gray, tilt)
     scale = 72.0 / dpi
     started = time.monotonic()
     page = OcrPage(number, gray.shape[1] * scale, gray.shape[0] * scale, dpi, 0.0, 0.0)
@@ -237,11 +240,12 @@ def ocr_image(image: Any, number: int, dpi: float) -> OcrPage:
     quads = [] if result.boxes is None else list(result.boxes)
     texts = [] if result.txts is None else list(result.txts)
     scores = [] if result.scores is None else list(result.scores)
-    page.skew = _skew(quads)
+    residual = _skew(quads)  # what straightening left, measured on the text lines read
+    page.skew = tilt + residual
     centre = (gray.shape[1] / 2, gray.shape[0] / 2)
     boxes = []
     for quad, text, score in zip(quads, texts, scores, strict=True):
-        points = [_turn(float(x), float(y), -page.skew, centre) for x, y in quad]
+        points = [_turn(float(x), float(y), -residual, centre) for x, y in quad]
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         text = text.strip()
         if text:
@@ -256,9 +260,49 @@ def ocr_image(image: Any, number: int, dpi: float) -> OcrPage:
                 )
             )
     page.boxes = sorted(boxes, key=lambda b: (b.top, b.x0))
-    grids = _grids(gray, page.skew, scale)
+    grids = _grids(gray, residual, scale)
     page.items, page.doubts = _layout(page, grids)
     return page
+
+
+def _tilt(gray: Any) -> float:
+    """The page's slant (degrees) before OCR: the median slope of its long horizontal marks
+    (table rules, and text lines smeared into bars), weighted by their length."""
+    import cv2
+    import numpy as np
+
+    h, w = gray.shape
+    unit = max(8, round(w / 100))
+    _, ink = cv2.threshold(255 - gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bars = cv2.dilate(ink, np.ones((3, 2 * unit), np.uint8))
+    bars = cv2.morphologyEx(bars, cv2.MORPH_OPEN, np.ones((1, 4 * unit), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bars, connectivity=8)
+    slopes: list[tuple[float, int]] = []
+    for i in range(1, count):
+        x, y, bw, bh, _area = stats[i]
+        if bw < 0.25 * w or bh > 0.05 * h:
+            continue
+        ys, xs = np.nonzero(labels[y : y + bh, x : x + bw] == i)
+        slopes.append((float(np.polyfit(xs, ys, 1)[0]), int(bw)))
+    if len(slopes) < 2:
+        return 0.0
+    slopes.sort()
+    half, seen = sum(weight for _, weight in slopes) / 2, 0
+    for slope, weight in slopes:
+        seen += weight
+        if seen >= half:
+            angle = math.degrees(math.atan(slope))
+            return angle if abs(angle) <= 5 else 0.0
+    return 0.0
+
+
+def _turned(gray: Any, degrees: float) -> Any:
+    """The image turned by `degrees` (a positive slant is turned back anticlockwise)."""
+    import cv2
+
+    h, w = gray.shape
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(gray, turn, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
 def _skew(quads: list[Any]) -> float:
@@ -322,10 +366,9 @@ def _grids(gray: Any, skew: float, scale: float) -> list[_Grid]:
     import cv2
     import numpy as np
 
-    h, w = gray.shape
     if abs(skew) > 0.02:
-        turn = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
-        gray = cv2.warpAffine(gray, turn, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+        gray = _turned(gray, skew)
+    w = gray.shape[1]
     ink = cv2.adaptiveThreshold(
         255 - gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -10
     )
@@ -335,7 +378,7 @@ def _grids(gray: Any, skew: float, scale: float) -> list[_Grid]:
     # bridge the gaps a faint scan leaves in a rule
     horizontal = cv2.dilate(horizontal, np.ones((3, unit), np.uint8))
     vertical = cv2.dilate(vertical, np.ones((unit, 3), np.uint8))
-    # a rule meets rules of the other direction at both its ends; a glyph's stroke does not
+    # a rule meets rules across it; a glyph's stroke does not
     horizontal, vertical = _joined(horizontal, vertical), _joined(vertical, horizontal)
     rules = cv2.bitwise_or(horizontal, vertical)
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
@@ -776,6 +819,8 @@ def _continues(prev: OcrText, cur: OcrText, left: float, right: float) -> bool:
     if prev.text.rstrip("”’」』)]】").endswith(_TERMINATORS):
         return False
     size = prev.bottom - prev.top
+    if abs(size - (cur.bottom - cur.top)) > 0.25 * min(size, cur.bottom - cur.top):
+        return False  # a title or heading set larger than the text after it
     wrapped = prev.x1 >= right - 2.5 * size and prev.x0 <= left + 4 * size
     unindented = cur.x0 <= left + 1.5 * size
     if cur.page == prev.page:

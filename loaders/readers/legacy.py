@@ -12,6 +12,8 @@ of the figures).
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -89,33 +91,86 @@ def read_ofd(data: bytes) -> Document:
 
     from loaders.readers.ocr import Box, layout_pages
 
-    pages: list[list[Box]] = []
-    sizes: list[tuple[float, float]] = []
+    pages = []
     try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
         with ofdkit.open(data) as document:
             for page in document.pages:
-                sizes.append((page.width * _MM, page.height * _MM))
-                pages.append(
-                    [
-                        # a run's y is its baseline: the box reaches one type size above it
-                        Box(
-                            run.x * _MM,
-                            (run.y - run.size) * _MM,
-                            (run.x + run.width) * _MM,
-                            run.y * _MM,
-                            run.text.strip(),
-                            1.0,
-                        )
-                        for run in page.runs
-                        if run.text.strip()
-                    ]
-                )
+                boxes = [
+                    # a run's y is its baseline: the box reaches one type size above it
+                    Box(
+                        run.x * _MM,
+                        (run.y - run.size) * _MM,
+                        (run.x + run.width) * _MM,
+                        run.y * _MM,
+                        run.text.strip(),
+                        1.0,
+                    )
+                    for run in page.runs
+                    if run.text.strip()
+                ]
+                rules = _rules(archive, page.location) if page.location else []
+                pages.append((boxes, rules, (page.width * _MM, page.height * _MM)))
     except ofdkit.OFDLimitError as exc:
         raise ReadError("ofd_too_large", f"the OFD file is beyond a safety limit ({exc})") from exc
-    except (ofdkit.OFDError, zipfile.BadZipFile, ValueError) as exc:
+    except (ofdkit.OFDError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ReadError("corrupt_ofd", f"the OFD file is damaged ({exc}); fetch it again") from exc
-    if not any(pages):
+    if not any(boxes for boxes, _rules, _size in pages):
         raise ReadError(
             "needs_ocr", "the OFD file holds no text objects (scanned pages?): it needs OCR"
         )
-    return layout_pages(pages, sizes, "ofd")
+    return layout_pages(pages, "ofd")
+
+
+_PATH_TOKEN = re.compile(r"[A-Za-z]|-?\d+(?:\.\d+)?(?:[eE]-?\d+)?")
+
+
+def _rules(archive: zipfile.ZipFile, location: str) -> list[tuple[float, float, float, float]]:
+    """The straight segments the page's path objects draw (table rules), in page points.
+    ofdkit reads text only; the paths are read from the page's XML here."""
+    from lxml import etree
+
+    name = location.lstrip("/")
+    if name not in archive.namelist():
+        return []
+    root = etree.fromstring(archive.read(name))
+    segments = []
+    for path in root.iter("{*}PathObject"):
+        data = next(path.iter("{*}AbbreviatedData"), None)
+        if data is None or not data.text:
+            continue
+        bx, by, _w, _h = (float(v) for v in path.get("Boundary", "0 0 0 0").split()[:4])
+        a, b, c, d, e, f = (float(v) for v in (path.get("CTM") or "1 0 0 1 0 0").split()[:6])
+        # object space -> page millimetres: the CTM, then the boundary's origin
+        matrix = (a, b, c, d, e + bx, f + by)
+        segments.extend(_segments(_PATH_TOKEN.findall(data.text), matrix))
+    return segments
+
+
+def _segments(tokens: list[str], matrix: tuple[float, ...]) -> list[tuple[float, ...]]:
+    a, b, c, d, e, f = matrix
+
+    def place(x: str, y: str) -> tuple[float, float]:
+        u, v = float(x), float(y)
+        return (a * u + c * v + e) * _MM, (b * u + d * v + f) * _MM
+
+    out = []
+    start = here = None
+    i = 0
+    while i < len(tokens):
+        op = tokens[i]
+        if op in ("M", "S") and i + 2 < len(tokens):
+            start = here = place(tokens[i + 1], tokens[i + 2])
+            i += 3
+        elif op == "L" and i + 2 < len(tokens) and here is not None:
+            to = place(tokens[i + 1], tokens[i + 2])
+            out.append((*here, *to))
+            here = to
+            i += 3
+        elif op == "C" and here is not None and start is not None:
+            out.append((*here, *start))
+            here = start
+            i += 1
+        else:
+            i += 1  # curves and arcs draw no table rule
+    return out

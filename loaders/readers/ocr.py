@@ -499,10 +499,11 @@ def _layout(page: OcrPage, grids: list[_Grid]) -> tuple[list[OcrText | OcrTable]
     lines = [
         row for row in _box_rows(loose) if not _PAGE_MARK.match(normalise_cell(_join_boxes(row)))
     ]
-    tables, rest = _unruled_tables(page.number, lines)
+    tables, rest, loose_doubts = _unruled_tables(page.number, lines)
     for table, found in tables:
         items.append(table)
         doubts.extend(found)
+    doubts.extend(loose_doubts)
     for row in rest:
         raw = _join_boxes(row)
         text = normalise_cell(raw)
@@ -565,7 +566,7 @@ def _figure_problem(text: str, boxes: list[Box]) -> str | None:
         return None
     score = min(b.score for b in boxes)
     if not _FIGURE.match(compact):
-        return f"not a figure, confidence {score:.2f}"
+        return f"not a figure, confidence {score:.3f}"
     if score < OCR_MIN_FIGURE_SCORE:
         return f"confidence {score:.2f} below {OCR_MIN_FIGURE_SCORE}"
     return None
@@ -594,12 +595,18 @@ def _ruled_rows(
 
 def _unruled_tables(
     page: int, lines: list[list[Box]]
-) -> tuple[list[tuple[OcrTable, list[Doubt]]], list[list[Box]]]:
+) -> tuple[list[tuple[OcrTable, list[Doubt]]], list[list[Box]], list[Doubt]]:
     """Runs of lines that hold several separate figure boxes: rows of a table drawn without
-    rules. Columns are anchored on the line above the first such row (its header cells) when it
-    has as many boxes, else on the first row itself; each box goes to the nearest column."""
+    rules. Columns are anchored on the widest line of the run (with the header line above it);
+    each box goes to the nearest column. A figure row whose label runs over the lines around it
+    cannot be tied to one label by geometry alone: its figures, and those of the rows after it on
+    the page, are left empty."""
+    split = {k for k in range(len(lines)) if _figure_row(lines[k]) and _label_split(lines, k)}
+    if split:  # the rows after one lose the labels around them: none is tied with confidence
+        split |= {k for k in range(min(split), len(lines)) if _figure_row(lines[k])}
     tables: list[tuple[OcrTable, list[Doubt]]] = []
     rest: list[list[Box]] = []
+    loose: list[Doubt] = []
     i = 0
     while i < len(lines):
         if not _figure_row(lines[i]):
@@ -610,7 +617,11 @@ def _unruled_tables(
         while j < len(lines) and _figure_row(lines[j]):
             j += 1
         if j - i < 2:
-            rest.append(lines[i])
+            line = lines[i]
+            if i in split:
+                line = [_blanked(b) if _is_figure(b) else b for b in line]
+                loose.append(Doubt(page, (), _split_message(lines[i])))
+            rest.append(line)
             i += 1
             continue
         start = i
@@ -620,23 +631,58 @@ def _unruled_tables(
             start = i - 1
         anchors = _anchors(lines[start:j])
         rows, doubts = [], []
-        for line in lines[start:j]:
+        for k in range(start, j):
             cells: list[list[Box]] = [[] for _ in anchors]
-            for box in line:
-                nearest = min(range(len(anchors)), key=lambda k: abs(anchors[k] - box.cx))
+            for box in lines[k]:
+                if k in split and _is_figure(box):
+                    continue
+                nearest = min(range(len(anchors)), key=lambda n: abs(anchors[n] - box.cx))
                 cells[nearest].append(box)
             texts, why = _checked(page, cells)
+            if k in split:
+                why.append(_split_message(lines[k]))
             rows.append(texts)
             doubts.extend(Doubt(page, texts, m) for m in why)
         top = min(b.top for b in lines[start])
         tables.append((OcrTable(page, top, rows), doubts))
         i = j
-    return tables, rest
+    return tables, rest, loose
+
+
+def _is_figure(box: Box) -> bool:
+    return _FIGURE.match(box.text.replace(" ", "")) is not None
+
+
+def _blanked(box: Box) -> Box:
+    return Box(box.x0, box.top, box.x1, box.bottom, "□", box.score)
+
+
+def _split_message(line: list[Box]) -> str:
+    shown = " ".join(b.text for b in line)
+    return (
+        f"row '{shown}': a label above it runs over several lines (a table without rules), so "
+        "its figures cannot be tied to one row by position; they are left empty"
+    )
+
+
+def _label_split(lines: list[list[Box]], k: int) -> bool:
+    """Whether a label-only line sits right above or below figure row `k`, left of its figures."""
+    row = lines[k]
+    first = min(b.x0 for b in row if _is_figure(b))
+    size = median(b.height for b in row)
+    top, bottom = min(b.top for b in row), max(b.bottom for b in row)
+    for n in (k - 1, k + 1):
+        if not 0 <= n < len(lines) or _figure_row(lines[n]):
+            continue
+        other = lines[n]
+        gap = min(b.top for b in other) - bottom if n > k else top - max(b.bottom for b in other)
+        if gap < 0.8 * size and max(b.x1 for b in other) < first:
+            return True
+    return False
 
 
 def _figure_row(line: list[Box]) -> bool:
-    figures = sum(1 for b in line if _FIGURE.match(b.text.replace(" ", "")))
-    return len(line) >= 3 and figures >= 2
+    return len(line) >= 3 and sum(1 for b in line if _is_figure(b)) >= 2
 
 
 def _anchors(lines: list[list[Box]]) -> list[float]:
@@ -752,16 +798,38 @@ def _fit(frame: Any) -> tuple[Any, float]:
     return frame, dpi
 
 
-def layout_pages(boxes: list[list[Box]], sizes: list[tuple[float, float]], fmt: str) -> Document:
-    """Pages of positioned text that no recogniser read (OFD text objects) as a Document."""
-    pages = []
-    for number, (page_boxes, (width, height)) in enumerate(zip(boxes, sizes, strict=True), 1):
-        page = OcrPage(
-            number, width, height, 72.0, 0.0, 0.0, sorted(page_boxes, key=lambda b: (b.top, b.x0))
-        )
-        page.items, page.doubts = _layout(page, [])
-        pages.append(page)
-    return document_of(pages, fmt, record=False)
+Segment = tuple[float, float, float, float]  # a drawn line, x0 y0 x1 y1 in points
+
+
+def layout_pages(
+    pages: list[tuple[list[Box], list[Segment], tuple[float, float]]], fmt: str
+) -> Document:
+    """Pages of placed text that no recogniser read (OFD text objects), with the lines drawn on
+    them, as a Document: the lines are drawn into an image to find the ruled grids."""
+    out = []
+    for number, (boxes, segments, (width, height)) in enumerate(pages, start=1):
+        page = OcrPage(number, width, height, 72.0, 0.0, 0.0, sorted(boxes, key=_reading))
+        page.items, page.doubts = _layout(page, _drawn_grids(segments, width, height))
+        out.append(page)
+    return document_of(out, fmt, record=False)
+
+
+def _reading(box: Box) -> tuple[float, float]:
+    return box.top, box.x0
+
+
+def _drawn_grids(segments: list[Segment], width: float, height: float) -> list[_Grid]:
+    if not segments:
+        return []
+    import cv2
+    import numpy as np
+
+    zoom = OCR_RENDER_DPI / 72
+    image = np.full((int(height * zoom) + 1, int(width * zoom) + 1), 255, np.uint8)
+    for x0, y0, x1, y1 in segments:
+        start = (round(x0 * zoom), round(y0 * zoom))
+        cv2.line(image, start, (round(x1 * zoom), round(y1 * zoom)), 0, 2)
+    return _grids(image, 0.0, 1 / zoom)
 
 
 def document_of(pages: list[OcrPage], fmt: str, record: bool = True) -> Document:

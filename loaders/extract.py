@@ -13,7 +13,7 @@ from pathlib import Path
 
 from loaders.document import Document, Issue, ReadError
 from loaders.parse import ParsedReport, parse_document
-from loaders.settings import FILE_SECONDS, MAX_FILE_BYTES, MAX_PDF_BYTES
+from loaders.settings import FILE_SECONDS, MAX_FILE_BYTES, MAX_PDF_BYTES, PAGE_SUFFIXES
 
 
 @dataclass
@@ -91,7 +91,7 @@ def extract(
     try:
         with open(path_str, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
-            limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_FILE_BYTES
+            limit = MAX_PDF_BYTES if path.suffix.lower() in PAGE_SUFFIXES else MAX_FILE_BYTES
             if size > limit:
                 return failed(
                     path_str,

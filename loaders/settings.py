@@ -12,6 +12,7 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 # Per-file bounds: a file beyond them is reported as failed, never allowed to stall a batch.
 MAX_FILE_BYTES = 16 * 2**20  # text, HTML, Markdown, DOCX: real reports are well under 2 MB
 MAX_PDF_BYTES = 128 * 2**20  # PDFs carry images and fonts
+PAGE_SUFFIXES = (".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".ofd")  # under MAX_PDF_BYTES
 FILE_SECONDS = 60.0
 WORKER_MEMORY_BYTES = 2 * 2**30  # address-space cap of a parse process
 # DuckDB's buffer cap while loading: appends need little, and cached blocks only add RSS

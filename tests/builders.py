@@ -125,3 +125,37 @@ def ofd_from_pdf(pdf: bytes, rules: bool = True) -> bytes:
                 "</ofd:Page>",
             )
     return buffer.getvalue()
+
+
+def unmapped_font_pdf(mapped: bytes = b"") -> bytes:
+    """A PDF whose text uses a CID font with no Unicode map: text extraction gets `(cid:N)`
+    glyph numbers, not characters (what some government PDF exporters write); `mapped` is
+    written above it in Helvetica, which extracts as it is."""
+    content = b"BT /F1 24 Tf 72 700 Td <0041004200430044004500460047> Tj ET"
+    if mapped:
+        content = b"BT /F2 24 Tf 72 760 Td (%s) Tj ET\n" % mapped + content
+    return pdf_with(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            (
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                b"/Resources << /Font << /F1 5 0 R /F2 8 0 R >> >> /Contents 4 0 R >>"
+            ),
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+            (
+                b"<< /Type /Font /Subtype /Type0 /BaseFont /Unmapped /Encoding /Identity-H "
+                b"/DescendantFonts [6 0 R] >>"
+            ),
+            (
+                b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Unmapped "
+                b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
+                b"/FontDescriptor 7 0 R >>"
+            ),
+            (
+                b"<< /Type /FontDescriptor /FontName /Unmapped /Flags 4 /FontBBox [0 0 1000 1000] "
+                b"/ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 >>"
+            ),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )

@@ -96,3 +96,39 @@ def scanned_pdf(
     pages: list[int] | None = None,
 ) -> bytes:
     return image_pdf(page_images(pdf, dpi, grey, tilt, pages), dpi, quality)
+
+
+def mixed_pdf(
+    pdf: bytes,
+    scanned: list[int],
+    dpi: int = 150,
+    grey: bool = True,
+    tilt: float = 0.0,
+    quality: int = 75,
+) -> bytes:
+    """The PDF with the pages `scanned` (0-based) replaced by scans of themselves: a report
+    whose text pages were printed from Word and whose tables were scanned."""
+    import pypdfium2 as pdfium
+
+    images = dict(zip(scanned, page_images(pdf, dpi, grey, tilt, scanned), strict=True))
+    source = pdfium.PdfDocument(pdf)
+    out = pdfium.PdfDocument.new()
+    try:
+        for index in range(len(source)):
+            if index not in images:
+                out.import_pages(source, [index])
+                continue
+            width, height = source[index].get_size()
+            page = out.new_page(width, height)
+            image = pdfium.PdfImage.new(out)
+            image.set_bitmap(pdfium.PdfBitmap.from_pil(jpeg(images[index], quality).convert("RGB")))
+            image.set_matrix(pdfium.PdfMatrix().scale(width, height))
+            page.insert_obj(image)
+            page.gen_content()
+            page.close()
+        buffer = io.BytesIO()
+        out.save(buffer)
+        return buffer.getvalue()
+    finally:
+        out.close()
+        source.close()

@@ -179,8 +179,8 @@ def _engine() -> Any:
     )
 
 
-class PageTimeout(Exception):
-    pass
+class PageTimeout(BaseException):
+    """Not an Exception: the recogniser's own error handling must not swallow it."""
 
 
 def _expire(signum, frame):
@@ -514,7 +514,7 @@ def _layout(page: OcrPage, grids: list[_Grid]) -> tuple[list[OcrText | OcrTable]
         low = [b for b in row if b.score < OCR_MIN_FIGURE_SCORE and re.search(r"\d", b.text)]
         if low:
             raw, text = _mask_prose(row, low)
-            shown = "; ".join(f"'{b.text}' ({b.score:.2f})" for b in low)
+            shown = "; ".join(f"'{b.text}' ({b.score:.3f})" for b in low)
             page.issues.append(
                 Issue(
                     "ocr_uncertain_text",
@@ -568,7 +568,7 @@ def _figure_problem(text: str, boxes: list[Box]) -> str | None:
     if not _FIGURE.match(compact):
         return f"not a figure, confidence {score:.3f}"
     if score < OCR_MIN_FIGURE_SCORE:
-        return f"confidence {score:.2f} below {OCR_MIN_FIGURE_SCORE}"
+        return f"confidence {score:.3f} below {OCR_MIN_FIGURE_SCORE}"
     return None
 
 

@@ -292,7 +292,7 @@ def _ocr_hook(data, good, cid, scanned, pages, issues):
 
     if not ocr.text_layer_usable(good, cid):
         return ocr.read_scanned_pdf(data)
-    if not scanned:
+    if not scanned or cid > good:  # a garbage text layer fails below unless `--ocr force`
         return None
     done = ocr.PdfPages(data, scanned)
     for number, items in done.items():

@@ -190,6 +190,7 @@ from loaders.readers import ocr
 
 image = Image.new("L", (800, 300), 255)
 ImageDraw.Draw(image).text((40, 120), "2024 report", fill=0)
+ocr._engine()  # the models loaded: the bound falls inside the recognition itself
 ocr.OCR_PAGE_SECONDS = 0.001
 signal.signal(signal.SIGALRM, lambda *_: None)
 signal.setitimer(signal.ITIMER_REAL, 100)  # the file's own bound, as extract arms it

@@ -28,7 +28,7 @@ FIRST_REPORT_YEAR = 2008
 CURRENT_YEAR = {"$PARAMETER": "current_year"}
 
 TEMPLATE_VERSIONS = ["pre2019", "v2019", "v2021"]
-SOURCE_FORMATS = ["docx", "html", "md", "pdf", "txt"]
+SOURCE_FORMATS = ["doc", "docx", "html", "image", "md", "ofd", "pdf", "txt"]
 FACT_TABLES = ["applications", "disclosures", "reviews"]
 # the only measure printed with a sign (本年增/减); every other figure is a count or an amount
 SIGNED_MEASURES = ["items_change"]

@@ -32,6 +32,7 @@ REHASH_HELP = (
 def cmd_load(args: argparse.Namespace) -> int:
     from loaders.load import load_paths
 
+    _use_ocr(args)
     summary = load_paths(
         [Path(p) for p in args.paths],
         warehouse_path(args.db),
@@ -65,6 +66,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from loaders.nightly import run_pipeline
 
+    _use_ocr(args)
     code, summary = run_pipeline(
         [Path(p) for p in args.paths], warehouse_path(args.db), force=args.force, rehash=args.rehash
     )
@@ -97,6 +99,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- OCR of scans: `--ocr auto|off|force` on load and run ---
+OCR_HELP = (
+    "auto (default): read pages without a usable text layer, and image files, by OCR; "
+    "off: never; force: also PDFs whose text layer is garbage (fonts without Unicode maps)"
+)
+
+
+def _ocr_option(p: argparse.ArgumentParser) -> None:
+    from loaders.settings import OCR_MODES
+
+    p.add_argument("--ocr", choices=OCR_MODES, default=None, help=OCR_HELP)
+
+
+def _use_ocr(args: argparse.Namespace) -> None:
+    """The parse processes inherit the mode through the environment."""
+    import os
+
+    if args.ocr:
+        os.environ["NIANBAO_OCR"] = args.ocr
+
+
 WRITERS = {"load", "build", "check", "run", "demo"}
 
 
@@ -125,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--allow-failures", action="store_true", help="exit 0 even when some files failed"
     )
+    _ocr_option(load)
     load.set_defaults(func=cmd_load)
 
     build = with_db(sub.add_parser("build", help="dbt build on the warehouse"))
@@ -148,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="build (with the dbt unit tests) and check everything, even if nothing changed",
     )
     run.add_argument("--rehash", action="store_true", help=REHASH_HELP)
+    _ocr_option(run)
     run.set_defaults(func=cmd_run)
 
     evaluate = with_db(sub.add_parser("eval", help="compare the marts with gold labels"))

@@ -56,6 +56,7 @@ class Document:
     lines: list[Line]
     encoding: str | None = None
     issues: list[Issue] = field(default_factory=list)
+    ocr_pages: list[dict] = field(default_factory=list)  # what OCR read, page by page
 
     @property
     def text(self) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from loaders.document import Document, Issue, ReadError
 from loaders.parse import ParsedReport, parse_document
-from loaders.settings import FILE_SECONDS, MAX_FILE_BYTES, MAX_PDF_BYTES
+from loaders.settings import FILE_SECONDS, MAX_FILE_BYTES, MAX_PDF_BYTES, PAGE_SUFFIXES
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Extracted:
     cells: list[tuple] = field(default_factory=list)
     complaints: list[tuple] = field(default_factory=list)
     issues: list[tuple] = field(default_factory=list)  # (code, severity, line, source, message)
+    ocr_pages: list[tuple] = field(default_factory=list)  # raw.ocr_pages rows, no document id
     error: str | None = None
     unchanged: bool = False  # its bytes are a document already stored: not parsed
 
@@ -90,7 +91,7 @@ def extract(
     try:
         with open(path_str, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
-            limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_FILE_BYTES
+            limit = MAX_PDF_BYTES if path.suffix.lower() in PAGE_SUFFIXES else MAX_FILE_BYTES
             if size > limit:
                 return failed(
                     path_str,
@@ -197,4 +198,20 @@ def _flatten(
         (c.channel_key, c.value, c.unit, c.evidence, c.line.number) for c in parsed.complaints
     ]
     out.issues = [(i.code, i.severity, i.line, i.source, i.message) for i in issues]
+    out.ocr_pages = [_ocr_row(page) for page in doc.ocr_pages]
     return out
+
+
+def _ocr_row(page: dict) -> tuple:
+    import json
+
+    return (
+        page["page_number"],
+        page["dpi"],
+        page["skew_degrees"],
+        page["seconds"],
+        page["box_count"],
+        page["min_score"],
+        page["text"],
+        json.dumps(page["boxes"], ensure_ascii=False),
+    )

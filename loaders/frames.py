@@ -49,11 +49,16 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "severity": pl.Utf8, "line_number": pl.Int32, "source": pl.Utf8, "message": pl.Utf8,
         "run_id": pl.Utf8,
     },
+    "ocr_pages": {
+        "document_id": pl.Utf8, "page_number": pl.Int32, "dpi": pl.Float64,
+        "skew_degrees": pl.Float64, "seconds": pl.Float64, "box_count": pl.Int32,
+        "min_score": pl.Float64, "text": pl.Utf8, "boxes": pl.Utf8,
+    },
 }  # fmt: skip
 # String views: polars hands its buffers over without copying, and DuckDB reads them as they are.
 _ARROW_LEVEL = pl.CompatLevel.newest()
 # Rows of these tables belong to a stored document; parse issues also to failed files (by path).
-_BY_DOCUMENT = ("documents", "reports", "cells", "complaints")
+_BY_DOCUMENT = ("documents", "reports", "cells", "complaints", "ocr_pages")
 
 
 class FileOutcome(NamedTuple):
@@ -91,6 +96,7 @@ class Batch:
             "cells": _columns([(i.document_id, i.cells) for i in stored], "cells"),
             "complaints": _columns([(i.document_id, i.complaints) for i in stored], "complaints"),
             "parse_issues": _rows(issues, "parse_issues"),
+            "ocr_pages": _columns([(i.document_id, i.ocr_pages) for i in stored], "ocr_pages"),
         }
         files = [
             FileOutcome(

@@ -24,11 +24,12 @@ from loaders import store
 from loaders.digests import StoredDigests
 from loaders.extract import failed
 from loaders.frames import Batch, FileOutcome
+from loaders.readers import SUPPORTED_SUFFIXES
 from loaders.settings import BATCH_BYTES, BATCH_SIZE, LOAD_DUCKDB_MEMORY
 from loaders.store import utc_now
 from loaders.workers import parse_chunk, parse_task, start_worker
 
-SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".pdf", ".docx"}
+SUFFIXES = SUPPORTED_SUFFIXES
 SERIAL_BELOW = 64  # fewer new files than this are parsed in-process (no pool start-up)
 
 

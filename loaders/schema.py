@@ -115,6 +115,20 @@ create table if not exists raw.parse_issues (
     loaded_at timestamp not null
 );
 
+-- What OCR read on each page of a scan, for an analyst to check against the image.
+create table if not exists raw.ocr_pages (
+    document_id varchar not null,
+    page_number integer not null,         -- 1-based; unique per document
+    dpi double not null,                  -- resolution the page was read at
+    skew_degrees double not null,         -- the slant the page was straightened by
+    seconds double not null,              -- time the recogniser took on the page
+    box_count integer not null,
+    min_score double not null,            -- lowest recognition confidence on the page (0-1)
+    text varchar not null,                -- the boxes' text, one line per text line
+    boxes varchar not null,               -- JSON list of {x0, top, x1, bottom, text, score} in points
+    loaded_at timestamp not null
+);
+
 create table if not exists raw.regions (
     region_code varchar primary key,      -- 6-digit GB/T 2260
     province_name varchar not null,

@@ -69,10 +69,10 @@ def test_each_bad_file_fails_alone_with_a_clear_code(loaded):
     assert failure_codes(summary) == {
         "empty.txt": "empty_file",
         "junk.txt": "binary_file",
-        "picture.pdf": "unsupported_format",
+        "picture.pdf": "corrupt_image",  # a damaged PNG under a PDF's name
         "truncated.pdf": "corrupt_pdf",
         "encrypted.pdf": "encrypted_pdf",
-        "scanned.pdf": "needs_ocr",
+        "scanned.pdf": "ocr_no_text",  # a picture with no words in it
         "huge.txt": "file_too_large",
         "bomb.docx": "docx_too_large",
         "nested.html": "no_text",  # libxml2 stops at its depth limit: no report text reached

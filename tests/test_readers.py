@@ -375,7 +375,10 @@ def test_pdf_running_headers_and_page_numbers_are_dropped() -> None:
     assert doc.lines[-1].source == "page 3"
 
 
-def test_pdf_without_text_layer_needs_ocr(tmp_path: Path) -> None:
+def test_pdf_without_text_layer_needs_ocr_when_ocr_is_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NIANBAO_OCR", "off")
     path = image_only_pdf(tmp_path / "scan.pdf")
     with pytest.raises(ReadError) as error:
         read_file(path, path.read_bytes())
@@ -404,15 +407,14 @@ def test_encrypted_pdf_is_a_clear_error() -> None:
     assert error.value.code == "encrypted_pdf"
 
 
-def test_png_named_pdf_is_refused_with_what_it_is(tmp_path: Path) -> None:
+def test_png_named_pdf_is_read_as_the_image_it_is(tmp_path: Path) -> None:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
+    Image.new("RGB", (40, 40), "white").save(buffer, format="PNG")
     with pytest.raises(ReadError) as error:
         read_file(tmp_path / "report.pdf", buffer.getvalue())
-    assert error.value.code == "unsupported_format"
-    assert "PNG" in error.value.message
+    assert error.value.code == "ocr_no_text"  # a blank page: nothing to read
 
 
 # ---------------------------------------------------------------- markdown
@@ -494,15 +496,10 @@ def test_dispatcher_trusts_magic_bytes_over_the_extension(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("name", "data", "code", "words"),
     [
-        (
-            "report.doc",
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64,
-            "unsupported_format",
-            ".docx",
-        ),
         ("report.csv", "规章,0,0".encode(), "unsupported_format", ".csv"),
         ("report.txt", b"   \n", "empty_file", "empty"),
-        ("report.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 16, "unsupported_format", "JPEG"),
+        ("report.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 16, "corrupt_image", "decoded"),
+        ("report.gif", b"GIF89a" + b"\0" * 16, "unsupported_format", "GIF"),
     ],
 )
 def test_dispatcher_refuses_what_no_reader_handles(

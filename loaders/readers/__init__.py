@@ -18,6 +18,7 @@ from loaders.normalise import normalise_cell
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".pdf", ".docx"}
+    | {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".doc", ".wps", ".ofd"}
 )
 
 _SUFFIX_FORMAT = {
@@ -30,20 +31,28 @@ _SUFFIX_FORMAT = {
     ".shtml": "html",
     ".pdf": "pdf",
     ".docx": "docx",
+    # scans by OCR, legacy Word through LibreOffice, OFD (loaders/readers/ocr.py, legacy.py)
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".doc": "doc",
+    ".wps": "doc",
+    ".ofd": "ofd",
 }
+# Signatures of the formats read by OCR or conversion: (magic, format).
+_READ_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"II*\x00", "image"),
+    (b"MM\x00*", "image"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),
+)
 
 # Signatures of files that are not reports in any readable form: (magic, what it is, advice).
 _FOREIGN_MAGIC: tuple[tuple[bytes, str, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image", "OCR it or find the text version of the report"),
-    (b"\xff\xd8\xff", "a JPEG image", "OCR it or find the text version of the report"),
-    (b"GIF8", "a GIF image", "OCR it or find the text version of the report"),
-    (b"II*\x00", "a TIFF image", "OCR it or find the text version of the report"),
-    (b"MM\x00*", "a TIFF image", "OCR it or find the text version of the report"),
-    (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "a legacy Office file (.doc/.xls/.wps)",
-        "save it as .docx or PDF",
-    ),
+    (b"GIF8", "a GIF image", "save it as PNG to read it by OCR"),
     (b"{\\rtf", "an RTF document", "save it as .docx or PDF"),
     (b"Rar!", "a RAR archive", "extract the report from it"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "extract the report from it"),
@@ -98,6 +107,9 @@ def sniff(data: bytes) -> str | None:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return "zip"
+    for magic, fmt in _READ_MAGIC:
+        if data.startswith(magic):
+            return fmt
     for magic, _what, _advice in _FOREIGN_MAGIC:
         if data.startswith(magic):
             return "foreign"
@@ -127,6 +139,8 @@ def _zip_format(data: bytes, path: Path) -> str:
         ) from exc
     if "word/document.xml" in names:
         return "docx"
+    if "OFD.xml" in names:
+        return "ofd"
     if "xl/workbook.xml" in names:
         what = "an Excel workbook (.xlsx)"
     elif "content.xml" in names:
@@ -140,7 +154,7 @@ def _zip_format(data: bytes, path: Path) -> str:
 
 
 def choose_format(path: Path, data: bytes) -> str:
-    """txt | md | html | pdf | docx for these bytes, or ReadError saying why none fits."""
+    """txt | md | html | pdf | docx | image | doc | ofd for these bytes, or ReadError saying why none fits."""
     if not data.strip():
         raise ReadError(
             "empty_file",
@@ -155,6 +169,8 @@ def choose_format(path: Path, data: bytes) -> str:
         return _zip_format(data, path)
     if kind == "foreign":
         raise _foreign(data, path)
+    if kind in ("image", "doc"):
+        return kind
     if kind == "html":
         return "html"  # a saved page under any name; read_file notes the mismatch
     if declared == "pdf":
@@ -182,9 +198,13 @@ def read_file(path: Path, data: bytes) -> Document:
     """Read one report file into a Document, whatever its format."""
     path = Path(path)
     fmt = choose_format(path, data)
+    if fmt in ("pdf", "image"):
+        from loaders.readers import ocr
+
+        ocr.progress_name = path.name
     doc = _READERS[fmt](data)
     declared = _SUFFIX_FORMAT.get(path.suffix.lower())
-    if declared is not None and declared != fmt and {declared, fmt} != {"txt", "md"}:
+    if declared is not None and declared != fmt and {declared, fmt} not in _SAME_KIND:
         doc.issues.append(
             Issue(
                 "format_mismatch",
@@ -193,6 +213,30 @@ def read_file(path: Path, data: bytes) -> Document:
             )
         )
     return doc
+
+
+_SAME_KIND = ({"txt", "md"},)
+
+
+def _read_image(data: bytes) -> Document:
+    from loaders.readers.ocr import read_image
+    from loaders.settings import ocr_mode
+
+    if ocr_mode() == "off":
+        raise ReadError("needs_ocr", "the file is a page image: load it with --ocr auto to read it")
+    return read_image(data)
+
+
+def _read_legacy_word(data: bytes) -> Document:
+    from loaders.readers.legacy import read_legacy_word
+
+    return read_legacy_word(data)
+
+
+def _read_ofd(data: bytes) -> Document:
+    from loaders.readers.legacy import read_ofd
+
+    return read_ofd(data)
 
 
 def _read_pdf(data: bytes) -> Document:
@@ -232,4 +276,7 @@ _READERS: dict[str, Callable[[bytes], Document]] = {
     "html": _read_html,
     "md": _read_markdown,
     "txt": _read_text,
+    "image": _read_image,
+    "doc": _read_legacy_word,
+    "ofd": _read_ofd,
 }

@@ -245,6 +245,7 @@ def read_pdf(data: bytes) -> Document:
     pages: list[list[_Item]] = []
     issues: list[Issue] = []
     good = unmapped = 0
+    scanned: list[int] = []  # 1-based numbers of the pages without a text layer
     pdf = _open(data)
     plumber = _Plumber(data)
     try:
@@ -264,6 +265,7 @@ def read_pdf(data: bytes) -> Document:
             else:
                 # No text layer: a scanned page. OCR, where it is available, reads it here.
                 pages.append([])
+                scanned.append(layer.number)
                 issues.append(
                     Issue(
                         "page_without_text",
@@ -279,15 +281,45 @@ def read_pdf(data: bytes) -> Document:
     finally:
         pdf.close()
         plumber.close()
+    ocr = _ocr_hook(data, good, unmapped, scanned, pages, issues)
+    if isinstance(ocr, Document):
+        return ocr
     if good == 0 or unmapped > good:
         raise ReadError(
             "needs_ocr",
             "the PDF has no usable text layer (scanned pages or fonts without Unicode): "
-            "run OCR on it first",
+            "load it with --ocr force (or --ocr auto for scans) to read it by OCR",
         )
     lines = _lines(pages)
     if not lines:
         raise ReadError(
             "needs_ocr", "the PDF holds no text besides page furniture: it needs OCR first"
         )
-    return Document(format="pdf", lines=lines, encoding=None, issues=issues)
+    if ocr:
+        issues.extend(ocr.finish(lines))
+    return Document("pdf", lines, None, issues, ocr.records if ocr else [])
+
+
+def _ocr_hook(data, good, cid, scanned, pages, issues):
+    """OCR (loaders/readers/ocr.py) for the pages without a usable text layer: the whole file
+    when no page has one, else each such page in place. None when OCR is off or not needed."""
+    from loaders.settings import ocr_mode
+
+    if ocr_mode() == "off" or (scanned == [] and good and cid <= good):
+        return None
+    from loaders.readers import ocr
+
+    if not ocr.text_layer_usable(good, cid):
+        return ocr.read_scanned_pdf(data)
+    if not scanned or cid > good:  # a garbage text layer fails below unless `--ocr force`
+        return None
+    done = ocr.PdfPages(data, scanned)
+    for number, items in done.items():
+        pages[number - 1] = [
+            _Table(i.page, i.top, i.rows) if isinstance(i, ocr.OcrTable) else _Text(**vars(i))
+            for i in items
+        ]
+    if done.pages:  # the pages were read: their warnings give way to OCR's own issues
+        issues[:] = [i for i in issues if i.code != "page_without_text"]
+    issues.extend(done.issues)
+    return done

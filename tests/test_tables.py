@@ -110,3 +110,31 @@ def test_pre2019_statistics_table_maps_own_rows_only():
         ("official_documents", "marked_proactive"): 7,
     }
     assert facts(report, "applications") == {("new_received", "total"): 3}
+
+
+TABLE_3_HEAD = (
+    "某某县人民政府 2020 年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+    "\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n"
+)
+
+
+def test_row_read_twice_with_different_figures_is_null_with_an_error_naming_both_lines():
+    report = parse(
+        TABLE_3_HEAD + "一、本年新收政府信息公开申请数量\t3\t1\t0\t0\t0\t0\t4\n"
+        "二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n"
+        "一、本年新收政府信息公开申请数量\t9\t0\t0\t0\t0\t0\t9\n"
+    )
+    got = facts(report, "applications")
+    assert got[("new_received", "natural_person")] is None
+    assert got[("new_received", "total")] is None
+    assert got[("carried_over", "total")] == 1  # the row read once keeps its figures
+    errors = [i for i in report.issues if i.code == "duplicate_row"]
+    assert [i.severity for i in errors] == ["error"]
+    assert "line 4" in errors[0].message and errors[0].source == "line 6"
+
+
+def test_row_read_twice_with_the_same_figures_is_kept_with_a_warning():
+    row = "一、本年新收政府信息公开申请数量\t3\t1\t0\t0\t0\t0\t4\n"
+    report = parse(TABLE_3_HEAD + row + row)
+    assert facts(report, "applications")[("new_received", "total")] == 4
+    assert [i.severity for i in report.issues if i.code == "duplicate_row"] == ["warning"]

@@ -79,8 +79,11 @@ class TableResult:
         quiet: bool = False,
     ) -> None:
         done = seen.get(row_key)
-        if (done is not None and not done.isdisjoint(columns)) or not _distinct(columns):
-            self.issue("duplicate_row", "warning", f"{table} row {row_key} printed twice", line)
+        if not _distinct(columns):
+            self.issue("duplicate_row", "error", f"{table} row {row_key}: a column twice", line)
+            return
+        if done is not None and not done.isdisjoint(columns):
+            self._claimed_twice(table, row_key, columns, placed, line)
             return
         numbers, raws, units = zip(*placed, strict=True) if placed else ((), (), ())
         if not quiet and None in numbers:
@@ -108,6 +111,43 @@ class TableResult:
                 ),
             )
         )  # fmt: skip
+
+    def _claimed_twice(
+        self,
+        table: str,
+        row_key: str,
+        columns: Sequence[str],
+        placed: Sequence[Value],
+        line: Line,
+    ) -> None:
+        """A second reading of a row already stored. Equal figures confirm it; different
+        figures mean one of the two lines is not this row, and nothing says which: the
+        stored cells become null, so no figure reaches the warehouse on a guess."""
+        wanted = dict(zip(columns, placed, strict=True))
+        stored = [
+            (i, f)
+            for i, f in enumerate(self.facts)
+            if f.table_key == table and f.row_key == row_key and f.column_key in wanted
+        ]
+        if all(f.value == wanted[f.column_key].number for _, f in stored):
+            self.issue(
+                "duplicate_row",
+                "warning",
+                f"{table} row {row_key} printed twice, same figures",
+                line,
+            )
+            return
+        first = min((f for _, f in stored), key=lambda f: f.line_number, default=None)
+        where = f"{first.source} (line {first.line_number})" if first else "an earlier line"
+        self.issue(
+            "duplicate_row",
+            "error",
+            f"{table} row {row_key} read twice with different figures, at {where} and at "
+            f"{line.source} (line {line.number}): both readings' cells left null",
+            line,
+        )
+        for i, f in stored:
+            self.facts[i] = f._replace(value=None, value_raw="", unit=None)
 
 
 _new_fact = functools.partial(tuple.__new__, Fact)

@@ -75,14 +75,18 @@ _PLACE = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:省|市|县|区|旗|州|盟|自�
 _WEBSITE = re.compile(r"网站|網站|门户|門戶|www|http|\.cn|\.com")
 # The organ as a body sentence names it: 2020年，某某县市场监督管理局认真贯彻… / 本报告由某某局编制.
 _BODY_SUBJECT = re.compile(
-    r"(?:^|[。；;])(?:(?:19|20)\d{2}年度?[,，、]?\s*)?(?!本|我|全|该|各|由|今年|上级)(?P<organ>[^\s,，。、;；:：“”\"《》()（）]{2,30}?)"
+    r"(?:^|[。；;])(?:[一二三四五六七八九十]+、[\u4e00-\u9fff]{2,8}?(?=(?:19|20)\d{2}年))?"
+    r"(?:(?:19|20)\d{2}年度?[,，、]?\s*)?(?!本|我|全|该|各|由|今年|上级)(?P<organ>[^\s,，。、;；:：“”\"《》()（）]{2,30}?)"
     r"(?:认真|坚持|深入|始终|紧紧|全面|按照|根据|依据|在|以|进一步|积极|严格|高度|继续|不断|围绕|"
     r"着力|扎实|切实|紧扣|聚焦|持续|立足)"
 )
 _BODY_COMPILER = re.compile(
     r"本(?:年度)?(?:报告|年报)(?:是)?(?:[^。]{0,40}?[,，])?由(?P<organ>[^\s,，。、;；:：“”\"《》()（）]{2,30}?)"
-    r"(?:根据|依据|按照|编制|编写|负责)"
+    r"(?P<verb>根据|依据|按照|编制|编写|负责|综合)"
 )
+# An office that compiles its whole government's report (由某某区人民政府办公室综合各部门…)
+# speaks for that government.
+_OFFICE = re.compile(r"(?<=政府)(?:政府)?(?:办公室|办公厅)$")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {
     "零": "0",
     "○": "0",
@@ -93,6 +97,8 @@ _CN_DATE = re.compile(
     r"([一二三四五六七八九十]{1,3})\s*日"
 )
 _PAGE_DATE = re.compile(r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})(?!\d)\s*日?")
+_PLACE_STEM = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:自治区|省|市|县|区|旗)(?=人民政府|政府)")
+_LEVEL_WORDS = frozenset("省市县区旗盟州")
 _PERIOD_WORDS = re.compile(r"至|起|止|期限|统计|截至|以来")
 
 
@@ -221,6 +227,39 @@ def find_field_agency(lines: list[Line]) -> tuple[Line, str] | None:
     return None
 
 
+def region_context(lines: list[Line], agency: str) -> tuple[str, ...]:
+    """Names the page gives the organ besides its own: 发布机构 / 来源 values, and the organ's
+    name with the places printed before it in the text (某某县 + 某某镇人民政府办公室)."""
+    found: list[str] = []
+    for line in lines[: header_end(lines)]:
+        for label, value in page_fields(line):
+            if label in _ORGAN_FIELDS and not _WEBSITE.search(value):
+                found.append(_clean_agency(value))
+    # the organ's place (某某区 of 某某区人民政府), as the text prints it with its parents
+    stem = _PLACE_STEM.match(agency)
+    for name in (agency, stem.group(0) if stem else None):
+        if name is None or len(name) < 3:
+            continue
+        before = re.compile(r"([\u4e00-\u9fff]{2,12})" + re.escape(name))
+        for line in lines[:60]:
+            if name in line.key and (m := before.search(line.key)):
+                found.append(m.group(1) + name)
+    return tuple(dict.fromkeys(found))
+
+
+def level_places(lines: list[Line], agency: str) -> tuple[str, ...]:
+    """For an organ named by its level alone (市外办, 县政府办, 区科技局): the names of that
+    level the text prints (…天津市政务公开工作要点…); the region takes the one place they
+    name, if they name exactly one."""
+    level = agency[:1]
+    if level not in _LEVEL_WORDS:
+        return ()
+    pattern = re.compile(r"[\u4e00-\u9fff]{2,5}?" + level)
+    return tuple(
+        dict.fromkeys(m.group(0) for line in lines[:80] for m in pattern.finditer(line.key))
+    )
+
+
 def find_body_agency(lines: list[Line]) -> tuple[Line, str] | None:
     """The organ named as the subject of the body's first sentences, or as its compiler."""
     start = header_end(lines)
@@ -232,6 +271,8 @@ def find_body_agency(lines: list[Line]) -> tuple[Line, str] | None:
         for pattern in (_BODY_SUBJECT, _BODY_COMPILER):
             m = pattern.search(text)
             organ = m and _clean_agency(m.group("organ"))
+            if organ and pattern is _BODY_COMPILER and m.group("verb") == "综合":
+                organ = _OFFICE.sub("", organ)
             if organ and (is_organ_name(organ) or _PLACE.match(organ)) and _plausible_agency(organ):
                 if pattern is _BODY_SUBJECT:
                     return line, organ

@@ -33,6 +33,8 @@ class ParsedReport:
     published_on: date | None = None
     published_evidence: str | None = None
     published_line: int | None = None
+    region_context: tuple[str, ...] = ()  # other names the page gives the organ
+    region_places: tuple[str, ...] = ()  # places of the organ's level, for 市外办-style names
     facts: list[Fact] = field(default_factory=list)
     complaints: list[Complaint] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
@@ -170,6 +172,8 @@ def _parse_metadata(lines: list[Line], report: ParsedReport) -> None:
     else:
         report.agency_name, report.agency_source = name, source
         report.agency_evidence, report.agency_line = line.text, line.number
+        report.region_context = md.region_context(lines, name)
+        report.region_places = md.level_places(lines, name)
         if signoff and signoff[1] != name and name not in signoff[1]:
             report.issues.append(
                 Issue(

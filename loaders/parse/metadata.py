@@ -325,6 +325,16 @@ def _plausible_agency(text: str) -> bool:
     return 2 <= len(text) <= 40 and not _FURNITURE_CHARS.search(text) and not _CRUMB.search(text)
 
 
+def is_furniture(name: str) -> bool:
+    """Text that is page furniture rather than an organ's name (for checks of the output)."""
+    key = squeeze(name)
+    return (
+        not _plausible_agency(key)
+        or any(key.startswith(label) for label in _FIELD_NAMES)
+        or key in _TITLE_LABELS
+    )
+
+
 def _title_text(line: Line) -> str | None:
     """The title a line may carry: its text without heading markers or bullets, or the value
     of a 标题 field when the line is a key-value row of page metadata."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import random
 import sys
@@ -81,6 +82,8 @@ RATES = {
     "txt_grid": 0.6,  # txt: merged cells leave empty cells (else only the cells printed)
     "trailing_tab": 0.3,  # txt: rows end with a stray tab
     "md_repeated_spans": 0.4,  # md: spanned text repeated in each cell, as converters do
+    "md_converter": 0.3,  # md: a PDF converter's layout (small tables per row group, furniture)
+    "doubled_label": 0.15,  # md converter: a row printed under its neighbour's label
     "html_misaligned_spans": 0.3,  # html v2019 table 二: spans that do not line up (a real page)
 }
 # Accidents each format can show; the others need a text extraction's loose rows.
@@ -383,6 +386,7 @@ class Spec:
     notes: list[str] = field(default_factory=list)
     published_on: date | None = None
     wrong_organ: str | None = None  # another organ named in the preamble by mistake
+    converter: bool = False  # md printed as a PDF-to-Markdown converter prints it
     rates: dict[str, float] = field(default_factory=lambda: dict(RATES))
 
 
@@ -519,6 +523,9 @@ def _tables(rng: random.Random, spec: Spec, p: Printed) -> list[Table]:
         for row in reviews.rows[1:3]:
             row.split_header = True
     _row_accidents(rng, spec, applications)
+    spec.converter = spec.fmt == "md" and _rate(rng, spec, "md_converter")
+    if spec.converter and _rate(rng, spec, "doubled_label"):
+        _doubled_label(rng, spec, applications)
     tables = [disclosures, applications, reviews]
     if spec.fmt == "txt":
         for table in tables:
@@ -551,6 +558,26 @@ def _row_accidents(rng: random.Random, spec: Spec, table: Table) -> None:
             spec.notes.append(
                 f"label {label[:at]} / {label[at:]} broken over two lines, figures on the {where}"
             )
+
+
+def _doubled_label(rng: random.Random, spec: Spec, table: Table) -> None:
+    """A converter that slid the label column: a row printed under the label of the row above,
+    which is thus claimed twice, and its own label lost. Nothing says which figures are whose."""
+    rows = [r for r in table.rows if r.row_key and r.n_labels and not r.label_break]
+    pairs = [
+        (a, b)
+        for a, b in itertools.pairwise(rows)
+        if [c.text for c in figures(a)] != [c.text for c in figures(b)]
+        and a.row_key != "carried_over"  # its label would also be read in the header table
+    ]
+    if not pairs:
+        spec.accidents.remove("doubled_label")
+        return
+    above, row = rng.choice(pairs)
+    row.label_as = above.cells[above.n_labels - 1].text
+    spec.accidents.append(f"doubled_label:{row.row_key}")
+    _ambiguous(spec, above, f"its label printed again on the {row.row_key} row")
+    _ambiguous(spec, row, f"printed under the label of {above.row_key}")
 
 
 def _ambiguous(spec: Spec, row: Row, why: str) -> None:
@@ -748,7 +775,8 @@ def _style(rng: random.Random, spec: Spec) -> Style:
             txt_grid=_rate(rng, spec, "txt_grid"), trailing_tab=_rate(rng, spec, "trailing_tab")
         )
     if spec.fmt == "md":
-        return Style(md_repeat=_rate(rng, spec, "md_repeated_spans"))
+        repeat = not spec.converter and _rate(rng, spec, "md_repeated_spans")
+        return Style(md_repeat=repeat, md_converter=spec.converter)
     return Style()
 
 

@@ -131,6 +131,9 @@ def test_row_read_twice_with_different_figures_is_null_with_an_error_naming_both
     errors = [i for i in report.issues if i.code == "duplicate_row"]
     assert [i.severity for i in errors] == ["error"]
     assert "line 4" in errors[0].message and errors[0].source == "line 6"
+    suspect = [i for i in report.issues if i.code == "row_placement_suspect"]
+    assert suspect and all(i.severity == "error" for i in suspect)
+    assert any("applications granted:" in i.message for i in suspect)
 
 
 def test_row_read_twice_with_the_same_figures_is_kept_with_a_warning():

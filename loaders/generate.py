@@ -618,9 +618,12 @@ def _blocks(rng: random.Random, spec: Spec, fig: Figures, tables: list[Table]) -
     else:
         blocks.append(("title", agency.title_name + title))
     signoff = spec.published_on
-    if spec.fmt == "html":
+    if spec.fmt == "html" or spec.converter:
         meta_day = signoff or date(year + 1, rng.randint(1, 3), rng.randint(1, 28))
-        blocks.append(("meta", f"发布机构：{agency.name}　发布日期：{meta_day.isoformat()}"))
+        if spec.fmt == "html":
+            blocks.append(("meta", f"发布机构：{agency.name}　发布日期：{meta_day.isoformat()}"))
+        else:  # the page-information line a converter keeps under the title
+            blocks.append(("meta", f"发布时间：{meta_day.isoformat()} 09:30　来源：{agency.name}"))
         if signoff is None:
             spec.published_on = meta_day
     short = agency.name if len(agency.name) <= 8 else "本机关"

@@ -100,3 +100,24 @@ def test_traditional_script_title():
     report = parse("當前位置: 首頁>> 工作動態\n西藏自治區人民政府2009年政府信息公開年度報告\n")
     assert report.agency_name == "西藏自治區人民政府"
     assert report.report_year == 2009
+
+
+def test_organ_words_with_no_name_of_their_own_are_not_the_organ():
+    assert parse("一、总体情况\n2020年，区委区政府高度重视政务公开工作。\n").agency_name is None
+    report = parse("发布机构：政府办公室 发布日期：2022-04-06\n2021年度信息公开年度报告\n")
+    assert report.agency_name is None
+    assert report.published_on == date(2022, 4, 6)
+
+
+def test_organ_on_the_line_below_a_title_without_one():
+    report = parse("## 2019年度信息公开工作报告\n### 某某镇人民政府\n时间:2020.3.9\n一、概述\n")
+    assert (report.agency_name, report.report_year) == ("某某镇人民政府", 2019)
+    assert report.published_on == date(2020, 3, 9)
+
+
+def test_statistics_period_is_not_a_publication_date():
+    report = parse(
+        "某某县人民政府2020年政府信息公开工作年度报告\n"
+        "本报告所列数据统计期限自2020年1月1日起至2020年12月31日止。\n一、总体情况\n"
+    )
+    assert report.published_on is None

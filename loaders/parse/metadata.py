@@ -98,6 +98,7 @@ _CN_DATE = re.compile(
 )
 _PAGE_DATE = re.compile(r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})(?!\d)\s*日?")
 _PLACE_STEM = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:自治区|省|市|县|区|旗)(?=人民政府|政府)")
+_SENTENCE = re.compile("[,，。;；]")  # prose, not a page-information line (NFKC folds ，to ,)
 _LEVEL_WORDS = frozenset("省市县区旗盟州")
 _PERIOD_WORDS = re.compile(r"至|起|止|期限|统计|截至|以来")
 
@@ -164,7 +165,9 @@ def header_end(lines: list[Line]) -> int:
     the first paragraph of prose; page furniture and the title come before it."""
     for i, line in enumerate(lines[:80]):
         key = line.key
-        if _TOP_SECTION.match(key) or (len(key) > 60 and not line.is_row and "，" in key):
+        if _TOP_SECTION.match(key) or (
+            len(key) > 60 and not line.is_row and ("," in key or "，" in key)
+        ):
             return i
         if len(key) > 60 and not line.is_row and key.startswith(_BODY_OPENERS):
             return i
@@ -196,19 +199,15 @@ def find_page_date(lines: list[Line], title: Line | None) -> tuple[Line, date] |
     if late:
         return late
     if title is None:
-        return None
+        return find_meta_date(lines)
     at = next((i for i, line in enumerate(lines) if line is title), None)
     for line in lines[max(0, (at or 0) - 1) : (at or 0) + 4]:
         text = line.text
-        if (
-            len(line.key) <= 100
-            and not _PERIOD_WORDS.search(text)
-            and not re.search("[，。；]", text)
-        ):
+        if len(line.key) <= 100 and not _PERIOD_WORDS.search(text) and not _SENTENCE.search(text):
             day = _date_of(text)
             if day:
                 return line, day
-    return None
+    return find_meta_date(lines)  # a 发布日期 field further down the page (after the article)
 
 
 def completes(full: str, short: str) -> bool:
@@ -289,6 +288,7 @@ def _clean_agency(text: str) -> str:
 _GENERIC = re.compile(
     r"^(?:[区县市镇乡省旗]|本级|园区|开发区|高新区|街道)?(?:人民)?"
     r"(?:政府(?:办公室|办公厅|办)?|办公室|管委会|管理委员会|办事处)$"
+    r"|^[区县市镇乡省旗](?:委|政府|人民政府)"  # 区委区政府, 市政府办公室: whose, is not said
 )
 
 
@@ -376,6 +376,16 @@ def find_title(lines: list[Line]) -> tuple[Line, str | None, int | None] | None:
                 agency, year = joined
             elif is_organ_name(previous) or _PLACE.match(previous):
                 agency = _clean_agency(previous)
+        # or on the line below it (年度报告 / 某某镇人民政府)
+        following = _title_text(lines[i + 1]) if i + 1 < len(head) else None
+        if (
+            agency is None
+            and following
+            and not _field_line(lines[i + 1])
+            and is_organ_name(following)
+            and _plausible_agency(following)
+        ):
+            agency = _clean_agency(following)
         found.append((line, agency, year))
     if not found:
         return None

@@ -190,6 +190,33 @@ def _converter_applications(table: Table) -> list[str]:
     return out
 
 
+def _converter_disclosures(table: Table) -> list[str]:
+    """Table 二 as converters print it: the article line as a heading, then each block as its own
+    table whose header lost its measure names (项目 | 数量, 项目 | 数据1 | 数据2 …)."""
+    out: list[str] = []
+    header: list[str] = []
+    current: list[list[str]] = []
+    for row in table.rows:
+        texts = [c.text for c in row.cells]
+        if row.row_key is None and len(texts) == 1:
+            if current:
+                out += _md_table(header, current)
+            out += [f"**{texts[0]}**", ""]
+            current = []
+        elif row.row_key is None and any("单位" in t for t in texts):
+            header = [t for t in texts if t]  # a header that states a unit is kept
+        elif row.row_key is None:
+            n = len([t for t in texts[1:] if t])
+            header = (
+                ["项目", "数量"] if n == 1 else ["项目", *(f"数据{i}" for i in range(1, n + 1))]
+            )
+        else:
+            current.append([texts[0], *(_thousands(c.text) for c in figures(row))])
+    if current:
+        out += _md_table(header, current)
+    return out
+
+
 def _converter_reviews(table: Table) -> list[str]:
     """Table 四 as three five-column tables under 行政复议 / 行政诉讼 headings."""
     values = [_thousands(c.text) for c in table.rows[-1].cells]
@@ -206,6 +233,9 @@ def render_md(blocks: list[Block], style: Style) -> bytes:
     for kind, payload in blocks:
         if kind == "table" and style.md_converter and payload.kind == "applications":
             out += _converter_applications(payload)
+            continue
+        if kind == "table" and style.md_converter and payload.kind == "disclosures":
+            out += _converter_disclosures(payload)
             continue
         if kind == "table" and style.md_converter and payload.kind == "reviews":
             out += _converter_reviews(payload)

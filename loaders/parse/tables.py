@@ -179,12 +179,20 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
                     if key not in (m for m, _ in measures):
                         measures.append((key, _money_unit(cell)))
             continue
+        if line.is_row and _placeholder_header(line.cells):
+            measures = None  # a converter's 项目 | 数量 header: the template's measures apply
+            continue
         # Extractions flatten some table 二 rows into prose ("行政许可 97"): split on spaces.
         row = split_row(line.cells if line.is_row else tuple(line.text.split()))
         item = labels.item_key(row.label)
         if item is None or not row.label or len(row.label) > 40:
             continue
-        columns = measures if measures else [(m, None) for m in defaults.get(item, ())]
+        own = defaults.get(item, ())
+        columns = measures if measures else [(m, None) for m in own]
+        if measures and own and not {m for m, _ in measures} & set(own):
+            # a header of another block (its own header lost): none of its measures is this
+            # item's, so the template's are read instead
+            columns = [(m, None) for m in own]
         if not columns:
             out.issue("row_unmatched", "warning", f"no measures known for item {item}", line)
             continue
@@ -203,6 +211,16 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
         if placement.problem:
             out.issue("row_extra_values", "info", f"table 二 {item}: {placement.problem}", line)
         out.add_row("disclosures", item, [m for m, _ in columns], placed, line, seen)
+
+
+_PLACEHOLDER = re.compile(r"^(?:项目|数量|数据\d*|内容|指标|数值|列\d+|\d+)$")
+
+
+def _placeholder_header(cells: tuple[str, ...]) -> bool:
+    """A header row whose cells name no column (项目 | 数量, 数据1 | 数据2 …), as converters
+    print the tables they cut apart."""
+    named = [squeeze(c) for c in cells if c.strip()]
+    return len(named) >= 2 and named[0] == "项目" and all(_PLACEHOLDER.match(c) for c in named)
 
 
 def _money_unit(header_cell: str) -> str | None:

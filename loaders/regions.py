@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import functools
 import importlib.util
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -347,6 +348,7 @@ def _near_names(year: int) -> dict[str, frozenset[str]]:
 
 
 _UNIT_ENDS = frozenset("省市县区州旗盟")
+_TOWNSHIP = re.compile(r"(?:镇|乡|街道|办事处)(?:人民政府|政府)?(?:办公室)?$")
 
 
 @functools.lru_cache(maxsize=8192)  # an organ reports every year under the same name
@@ -403,11 +405,21 @@ def resolve_in_context(
         best = RegionMatch(
             found.region, f"{found.evidence}; from the page: {name}", best and best.respelled
         )
-    if best is None and places:
-        # an organ named by its level alone (市外办): the one place of that level the text names
+    township = bool(_TOWNSHIP.search(agency_name))
+    if places and (best is None or (township and _level(best.region) < _LEVELS["county"])):
+        # an organ named by its level alone (市外办) or a township whose county its name does
+        # not give: the one place of that level the text names, inside what the name says
         named = {m.region.region_code: m for p in places if (m := resolve_region(p, year))}
-        level = {"省": 0, "市": 1}.get(agency_name[:1], 2)
-        fits = [m for m in named.values() if _level(m.region) <= level]
+        if township:
+            fits = [
+                m
+                for m in named.values()
+                if _level(m.region) == _LEVELS["county"]
+                and (best is None or _within(m.region, best.region))
+            ]
+        else:
+            level = {"省": 0, "市": 1}.get(agency_name[:1], 2)
+            fits = [m for m in named.values() if _level(m.region) <= level]
         if len(fits) == 1:
             m = fits[0]
             best = RegionMatch(m.region, f"{m.evidence}; the only place of its level in the text")

@@ -182,3 +182,15 @@ def test_organ_named_by_its_level_takes_the_one_place_of_that_level():
 def test_traditional_script_names_resolve():
     assert code("內蒙古自治區") == "150000"
     assert code("西藏自治區人民政府") == "540000"
+
+
+def test_township_takes_the_one_county_its_text_names():
+    from loaders.regions import resolve_in_context
+
+    places = ("吉林省", "吉林市", "桦甸市")
+    assert resolve_in_context("某某沟镇人民政府", (), 2012, places).region.region_code == "220282"
+    # two counties named: neither is certain
+    assert resolve_in_context("某某沟镇人民政府", (), 2012, ("桦甸市", "蛟河市")) is None
+    # a county outside the place the name gives is not taken
+    outside = resolve_in_context("吉林市某某镇人民政府", (), 2012, ("沭阳县",))
+    assert outside.region.region_code == "220200"

@@ -98,6 +98,8 @@ _CN_DATE = re.compile(
 )
 _PAGE_DATE = re.compile(r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})(?!\d)\s*日?")
 _PLACE_STEM = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:自治区|省|市|县|区|旗)(?=人民政府|政府)")
+_TOWNSHIP = re.compile(r"(?:镇|乡|街道|办事处)(?:人民政府|政府)?(?:办公室)?$")
+_COUNTY_NAME = re.compile(r"[\u4e00-\u9fff]{1,5}?[县市区旗]")
 _SENTENCE = re.compile("[,，。;；]")  # prose, not a page-information line (NFKC folds ，to ,)
 _LEVEL_WORDS = frozenset("省市县区旗盟州")
 _PERIOD_WORDS = re.compile(r"至|起|止|期限|统计|截至|以来")
@@ -247,13 +249,16 @@ def region_context(lines: list[Line], agency: str) -> tuple[str, ...]:
 
 
 def level_places(lines: list[Line], agency: str) -> tuple[str, ...]:
-    """For an organ named by its level alone (市外办, 县政府办, 区科技局): the names of that
-    level the text prints (…天津市政务公开工作要点…); the region takes the one place they
-    name, if they name exactly one."""
-    level = agency[:1]
-    if level not in _LEVEL_WORDS:
+    """Places the text prints that may be the organ's own, when its name does not say it: for an
+    organ named by its level alone (市外办, 县政府办, 区科技局) the names of that level
+    (…天津市政务公开工作要点…); for a township or street office the names of county level
+    (…桦甸市…工作要点). The region takes the one place they name, if they name exactly one."""
+    if agency[:1] in _LEVEL_WORDS:
+        pattern = re.compile(r"[\u4e00-\u9fff]{2,5}?" + agency[:1])
+    elif _TOWNSHIP.search(agency):
+        pattern = _COUNTY_NAME
+    else:
         return ()
-    pattern = re.compile(r"[\u4e00-\u9fff]{2,5}?" + level)
     return tuple(
         dict.fromkeys(m.group(0) for line in lines[:80] for m in pattern.finditer(line.key))
     )

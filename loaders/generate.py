@@ -84,6 +84,7 @@ RATES = {
     "md_repeated_spans": 0.4,  # md: spanned text repeated in each cell, as converters do
     "md_converter": 0.3,  # md: a PDF converter's layout (small tables per row group, furniture)
     "doubled_label": 0.15,  # md converter: a row printed under its neighbour's label
+    "page_furniture": 0.3,  # txt: a web page's menus, breadcrumb and key-value table on top
     "html_misaligned_spans": 0.3,  # html v2019 table 二: spans that do not line up (a real page)
 }
 # Accidents each format can show; the others need a text extraction's loose rows.
@@ -618,6 +619,20 @@ def _blocks(rng: random.Random, spec: Spec, fig: Figures, tables: list[Table]) -
     else:
         blocks.append(("title", agency.title_name + title))
     signoff = spec.published_on
+    if spec.fmt == "txt" and _rate(rng, spec, "page_furniture"):
+        # a web page copied as text: menus, a breadcrumb and a key-value table above the title
+        day = signoff or date(year + 1, rng.randint(1, 3), rng.randint(1, 28))
+        furniture: list[Block] = [
+            ("meta", "首页　政务公开　政府信息公开　无障碍 长者版"),
+            ("meta", "当前位置：首页 > 政府信息公开 > 政府信息公开年报"),
+            ("meta", f"标题：\t{agency.name}{year}年政府信息公开工作年度报告"),
+            ("meta", f"索引号：\t{1000 + spec.index}/{year + 1}-00{spec.index % 97}"),
+            ("meta", f"发布机构：\t{agency.name}\t发布日期：\t{day.isoformat()}"),
+            ("meta", "【字号：大 中 小】 分享到： 打印本页 关闭窗口"),
+        ]
+        blocks = furniture + blocks
+        if signoff is None:
+            spec.published_on = day
     if spec.fmt == "html" or spec.converter:
         meta_day = signoff or date(year + 1, rng.randint(1, 3), rng.randint(1, 28))
         if spec.fmt == "html":

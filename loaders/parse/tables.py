@@ -81,7 +81,8 @@ class TableResult:
     ) -> None:
         done = seen.get(row_key)
         if not _distinct(columns):
-            self.issue("duplicate_row", "error", f"{table} row {row_key}: a column twice", line)
+            # a header that names one column twice: no figure of the row is placed
+            self.issue("duplicate_row", "warning", f"{table} {row_key}: a column twice", line)
             return
         if done is not None and not done.isdisjoint(columns):
             self._claimed_twice(table, row_key, columns, placed, line)

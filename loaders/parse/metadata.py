@@ -100,6 +100,7 @@ _PAGE_DATE = re.compile(r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(
 _PLACE_STEM = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:自治区|省|市|县|区|旗)(?=人民政府|政府)")
 _TOWNSHIP = re.compile(r"(?:镇|乡|街道|办事处)(?:人民政府|政府)?(?:办公室)?$")
 _COUNTY_NAME = re.compile(r"[\u4e00-\u9fff]{1,5}?[县市区旗]")
+_LEVEL_NAMES = {w: re.compile(r"[\u4e00-\u9fff]{2,5}?" + w) for w in "省市县区旗盟州"}
 _SENTENCE = re.compile("[,，。;；]")  # prose, not a page-information line (NFKC folds ，to ,)
 _LEVEL_WORDS = frozenset("省市县区旗盟州")
 _PERIOD_WORDS = re.compile(r"至|起|止|期限|统计|截至|以来")
@@ -186,10 +187,13 @@ def _date_of(text: str) -> date | None:
         return None
 
 
-def find_page_date(lines: list[Line], title: Line | None) -> tuple[Line, date] | None:
+def find_page_date(
+    lines: list[Line], title: Line | None, end: int | None = None
+) -> tuple[Line, date] | None:
     """The publication date the page prints: a 发布日期 / 发布时间 / 日期 field, else a date alone
     on a short page-information line beside the title (站名 2020-03-27 09:30 来源:…)."""
-    head = lines[: max(header_end(lines), (title.number if title else 0) + 4)]
+    end = header_end(lines) if end is None else end
+    head = lines[: max(end, (title.number if title else 0) + 4)]
     late = None
     for line in head:
         for label, value in page_fields(line):
@@ -218,9 +222,9 @@ def completes(full: str, short: str) -> bool:
     return full != short and full.endswith(short) and not _PLACE.match(short)
 
 
-def find_field_agency(lines: list[Line]) -> tuple[Line, str] | None:
+def find_field_agency(lines: list[Line], end: int | None = None) -> tuple[Line, str] | None:
     """The organ a 发布机构 / 来源 field names, when it is an organ and not a website."""
-    for line in lines[: header_end(lines)]:
+    for line in lines[: header_end(lines) if end is None else end]:
         for label, value in page_fields(line):
             name = _clean_agency(value)
             if label in _ORGAN_FIELDS and not _WEBSITE.search(name) and is_organ_name(name):
@@ -228,11 +232,15 @@ def find_field_agency(lines: list[Line]) -> tuple[Line, str] | None:
     return None
 
 
-def region_context(lines: list[Line], agency: str) -> tuple[str, ...]:
+def _is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def region_context(lines: list[Line], agency: str, end: int | None = None) -> tuple[str, ...]:
     """Names the page gives the organ besides its own: 发布机构 / 来源 values, and the organ's
     name with the places printed before it in the text (某某县 + 某某镇人民政府办公室)."""
     found: list[str] = []
-    for line in lines[: header_end(lines)]:
+    for line in lines[: header_end(lines) if end is None else end]:
         for label, value in page_fields(line):
             if label in _ORGAN_FIELDS and not _WEBSITE.search(value):
                 found.append(_clean_agency(value))
@@ -241,10 +249,16 @@ def region_context(lines: list[Line], agency: str) -> tuple[str, ...]:
     for name in (agency, stem.group(0) if stem else None):
         if name is None or len(name) < 3:
             continue
-        before = re.compile(r"([\u4e00-\u9fff]{2,12})" + re.escape(name))
         for line in lines[:60]:
-            if name in line.key and (m := before.search(line.key)):
-                found.append(m.group(1) + name)
+            at = line.key.find(name)
+            while at >= 0:
+                start = at
+                while start > 0 and at - start < 12 and _is_cjk(line.key[start - 1]):
+                    start -= 1
+                if at - start >= 2:
+                    found.append(line.key[start:at] + name)
+                    break
+                at = line.key.find(name, at + 1)
     return tuple(dict.fromkeys(found))
 
 
@@ -254,7 +268,7 @@ def level_places(lines: list[Line], agency: str) -> tuple[str, ...]:
     (…天津市政务公开工作要点…); for a township or street office the names of county level
     (…桦甸市…工作要点). The region takes the one place they name, if they name exactly one."""
     if agency[:1] in _LEVEL_WORDS:
-        pattern = re.compile(r"[\u4e00-\u9fff]{2,5}?" + agency[:1])
+        pattern = _LEVEL_NAMES[agency[:1]]
     elif _TOWNSHIP.search(agency):
         pattern = _COUNTY_NAME
     else:
@@ -264,9 +278,9 @@ def level_places(lines: list[Line], agency: str) -> tuple[str, ...]:
     )
 
 
-def find_body_agency(lines: list[Line]) -> tuple[Line, str] | None:
+def find_body_agency(lines: list[Line], end: int | None = None) -> tuple[Line, str] | None:
     """The organ named as the subject of the body's first sentences, or as its compiler."""
-    start = header_end(lines)
+    start = header_end(lines) if end is None else end
     found = None
     for line in lines[start : start + 12]:
         if line.is_row:
@@ -353,13 +367,15 @@ def _title_text(line: Line) -> str | None:
     return _MARKERS.sub("", line.key)
 
 
-def find_title(lines: list[Line]) -> tuple[Line, str | None, int | None] | None:
+def find_title(
+    lines: list[Line], end: int | None = None
+) -> tuple[Line, str | None, int | None] | None:
     """The title among the page's opening lines: the agency (if printed) and the report year.
 
     Menus and breadcrumbs of a web page often carry the words of a title too (政府信息公开年报);
     the first title that names an organ wins, then the first that names a year."""
     found: list[tuple[Line, str | None, int | None]] = []
-    head = lines[: header_end(lines)]
+    head = lines[: header_end(lines) if end is None else end]
     for i, line in enumerate(head):
         text = _title_text(line)
         if not text or len(text) > 60 or text.startswith(_BODY_OPENERS):

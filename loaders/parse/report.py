@@ -130,11 +130,12 @@ def parse_document(doc: Document) -> ParsedReport:
 
 
 def _parse_metadata(lines: list[Line], report: ParsedReport) -> None:
-    title = md.find_title(lines)
+    end = md.header_end(lines)  # where the page's furniture and title stop
+    title = md.find_title(lines, end)
     title_line, title_agency, title_year = title if title else (None, None, None)
     signoff = md.find_signoff(lines)
-    field_agency = md.find_field_agency(lines)
-    body_agency = md.find_body_agency(lines) if not (title_agency or signoff) else None
+    field_agency = md.find_field_agency(lines, end)
+    body_agency = md.find_body_agency(lines, end) if not (title_agency or signoff) else None
 
     if title_agency and signoff and title_agency in signoff[1]:
         # The sign-off often spells out what the title abbreviates (…园区 → …园区管委会).
@@ -172,7 +173,7 @@ def _parse_metadata(lines: list[Line], report: ParsedReport) -> None:
     else:
         report.agency_name, report.agency_source = name, source
         report.agency_evidence, report.agency_line = line.text, line.number
-        report.region_context = md.region_context(lines, name)
+        report.region_context = md.region_context(lines, name, end)
         report.region_places = md.level_places(lines, name)
         if signoff and signoff[1] != name and name not in signoff[1]:
             report.issues.append(
@@ -217,7 +218,7 @@ def _parse_metadata(lines: list[Line], report: ParsedReport) -> None:
     report.template_version, report.template_evidence = version, evidence
     report.issues.extend(version_issues)
 
-    dated = (signoff[2], signoff[3]) if signoff else md.find_page_date(lines, title_line)
+    dated = (signoff[2], signoff[3]) if signoff else md.find_page_date(lines, title_line, end)
     if dated:
         report.published_on = dated[1]
         report.published_evidence, report.published_line = dated[0].text, dated[0].number

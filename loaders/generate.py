@@ -85,6 +85,7 @@ RATES = {
     "md_converter": 0.3,  # md: a PDF converter's layout (small tables per row group, furniture)
     "doubled_label": 0.15,  # md converter: a row printed under its neighbour's label
     "page_furniture": 0.3,  # txt: a web page's menus, breadcrumb and key-value table on top
+    "txt_vertical": 0.1,  # txt: tables copied from a web page, one cell a line
     "html_misaligned_spans": 0.3,  # html v2019 table 二: spans that do not line up (a real page)
 }
 # Accidents each format can show; the others need a text extraction's loose rows.
@@ -388,6 +389,7 @@ class Spec:
     published_on: date | None = None
     wrong_organ: str | None = None  # another organ named in the preamble by mistake
     converter: bool = False  # md printed as a PDF-to-Markdown converter prints it
+    vertical: bool = False  # txt copied from a web page: one table cell a line
     rates: dict[str, float] = field(default_factory=lambda: dict(RATES))
 
 
@@ -502,7 +504,8 @@ def _tables(rng: random.Random, spec: Spec, p: Printed) -> list[Table]:
     )
     keys = outcome_keys(version, spec.single_other_row)
     labels: dict[str, str] = {}
-    split = _rate(rng, spec, "split_header")
+    spec.vertical = spec.fmt == "txt" and _rate(rng, spec, "txt_vertical")
+    split = not spec.vertical and _rate(rng, spec, "split_header")  # a PDF artefact
     if split:
         # narrow columns: group labels printed with a space between characters
         labels["result_group"] = "三、 本 年 度 办 理 结 果"
@@ -528,7 +531,10 @@ def _tables(rng: random.Random, spec: Spec, p: Printed) -> list[Table]:
     if spec.converter and _rate(rng, spec, "doubled_label"):
         _doubled_label(rng, spec, applications)
     tables = [disclosures, applications, reviews]
-    if spec.fmt == "txt":
+    if spec.vertical:
+        for table in tables:
+            _vertical_blanks(spec, table)
+    elif spec.fmt == "txt":
         for table in tables:
             _txt_edge_blanks(spec, table)
     return tables
@@ -548,7 +554,7 @@ def _row_accidents(rng: random.Random, spec: Spec, table: Table) -> None:
         row.drop_value = rng.randrange(len(figures(row)))
         spec.accidents.append(f"missing_value:{row.row_key}")
         _ambiguous(spec, row, "one value too few")
-    if _rate(rng, spec, "label_break"):
+    if not spec.vertical and _rate(rng, spec, "label_break"):
         long_rows = [r for r in rows if len(r.cells[r.n_labels - 1].text) >= 8]
         for row in rng.sample(long_rows, min(len(long_rows), rng.randint(1, 2))):
             label = row.cells[row.n_labels - 1].text
@@ -586,6 +592,13 @@ def _ambiguous(spec: Spec, row: Row, why: str) -> None:
     if tag not in spec.deliberate:
         spec.deliberate.append(tag)
         spec.notes.append(f"{row.row_key}: {why}: its cells are left out of the gold")
+
+
+def _vertical_blanks(spec: Spec, table: Table) -> None:
+    """One cell a line: an empty cell leaves no line, so its row comes out a figure short."""
+    for row in table.rows:
+        if row.row_key and any(not c.text for c in figures(row)):
+            _ambiguous(spec, row, "an empty cell leaves no line when one cell is printed a line")
 
 
 def _txt_edge_blanks(spec: Spec, table: Table) -> None:
@@ -790,7 +803,9 @@ def _figures(rng: random.Random, spec: Spec) -> Figures:
 def _style(rng: random.Random, spec: Spec) -> Style:
     if spec.fmt == "txt":
         return Style(
-            txt_grid=_rate(rng, spec, "txt_grid"), trailing_tab=_rate(rng, spec, "trailing_tab")
+            txt_grid=_rate(rng, spec, "txt_grid"),
+            trailing_tab=_rate(rng, spec, "trailing_tab"),
+            txt_vertical=spec.vertical,
         )
     if spec.fmt == "md":
         repeat = not spec.converter and _rate(rng, spec, "md_repeated_spans")

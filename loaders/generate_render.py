@@ -32,6 +32,7 @@ class Style:
     # three five-column tables under 行政复议 / 行政诉讼 headings, header rows repeated where a
     # page broke, figures with thousands separators
     md_converter: bool = False
+    txt_vertical: bool = False  # txt: a table copied from a web page, one cell a line
 
 
 # ---------------------------------------------------------------- text rows (txt and md)
@@ -127,6 +128,10 @@ def _broken(
 def render_txt(blocks: list[Block], style: Style) -> bytes:
     out: list[str] = ["", ""]
     for kind, payload in blocks:
+        if kind == "table" and style.txt_vertical:
+            assert isinstance(payload, Table)
+            out += [c for cells in text_rows(payload, grid=False) for c in cells if c] + [""]
+            continue
         if kind == "table":
             assert isinstance(payload, Table)
             for cells in text_rows(payload, style.txt_grid):

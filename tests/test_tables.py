@@ -178,3 +178,16 @@ def test_table_4_as_three_five_column_tables_under_headings():
     assert got[("litigation_direct", "upheld")] == 3
     assert got[("litigation_after_reconsideration", "other")] == 1
     assert len(got) == 15
+
+
+def test_table_copied_one_cell_a_line_is_read_as_rows():
+    report = parse(
+        "某某县人民政府 2020 年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+        "自然人\n商业企业\n科研机构\n社会公益组织\n法律服务机构\n其他\n总计\n"
+        "一、本年新收政府信息公开申请数量\n3\n1\n0\n0\n0\n0\n4\n"
+        "二、上年结转政府信息公开申请数量\n1\n0\n0\n0\n0\n1\n"  # an empty cell: no line
+    )
+    got = facts(report, "applications")
+    assert got[("new_received", "total")] == 4
+    assert got[("carried_over", "total")] is None
+    assert any(i.code == "row_misaligned" and "carried_over" in i.message for i in report.issues)

@@ -8,6 +8,7 @@ from datetime import date
 
 from loaders.document import Document, Issue, Line
 from loaders.parse import metadata as md
+from loaders.parse.cells import stack_vertical_rows
 from loaders.parse.complaints import Complaint, find_complaints
 from loaders.parse.tables import (
     Fact,
@@ -96,6 +97,7 @@ def parse_document(doc: Document) -> ParsedReport:
     report = ParsedReport(issues=list(doc.issues))
     _parse_metadata(lines, report)
 
+    lines = stack_vertical_rows(lines)  # the tables' lines; metadata read the page as printed
     spans = find_sections(lines)
     tables = TableResult()
     version = report.template_version

@@ -150,7 +150,7 @@ def failed(path: str, document_id: str | None, size: int, code: str, message: st
 def _flatten(
     path: Path, document_id: str, size: int, doc: Document, parsed: ParsedReport
 ) -> Extracted:
-    from loaders.regions import resolve_region
+    from loaders.regions import resolve_in_context
 
     out = Extracted(str(path), document_id, size)
     out.document = {
@@ -162,7 +162,13 @@ def _flatten(
         "line_count": len(doc.lines),
         "text": doc.text,
     }
-    region = resolve_region(parsed.agency_name, parsed.report_year) if parsed.agency_name else None
+    region = (
+        resolve_in_context(
+            parsed.agency_name, parsed.region_context, parsed.report_year, parsed.region_places
+        )
+        if parsed.agency_name
+        else None
+    )
     issues: list[Issue] = list(parsed.issues)
     if parsed.agency_name and region is None:
         issues.append(
@@ -170,6 +176,16 @@ def _flatten(
                 "region_unknown",
                 "warning",
                 f"no region of China could be read from {parsed.agency_name}",
+                parsed.agency_line,
+            )
+        )
+    if region is not None and region.respelled:
+        printed, known = region.respelled
+        issues.append(
+            Issue(
+                "region_respelled",
+                "warning",
+                f"{printed} is in no gazetteer; read as {known}, the one name a character away",
                 parsed.agency_line,
             )
         )

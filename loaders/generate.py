@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import random
 import sys
@@ -81,6 +82,10 @@ RATES = {
     "txt_grid": 0.6,  # txt: merged cells leave empty cells (else only the cells printed)
     "trailing_tab": 0.3,  # txt: rows end with a stray tab
     "md_repeated_spans": 0.4,  # md: spanned text repeated in each cell, as converters do
+    "md_converter": 0.3,  # md: a PDF converter's layout (small tables per row group, furniture)
+    "doubled_label": 0.15,  # md converter: a row printed under its neighbour's label
+    "page_furniture": 0.3,  # txt: a web page's menus, breadcrumb and key-value table on top
+    "txt_vertical": 0.1,  # txt: tables copied from a web page, one cell a line
     "html_misaligned_spans": 0.3,  # html v2019 table 二: spans that do not line up (a real page)
 }
 # Accidents each format can show; the others need a text extraction's loose rows.
@@ -383,6 +388,8 @@ class Spec:
     notes: list[str] = field(default_factory=list)
     published_on: date | None = None
     wrong_organ: str | None = None  # another organ named in the preamble by mistake
+    converter: bool = False  # md printed as a PDF-to-Markdown converter prints it
+    vertical: bool = False  # txt copied from a web page: one table cell a line
     rates: dict[str, float] = field(default_factory=lambda: dict(RATES))
 
 
@@ -497,7 +504,8 @@ def _tables(rng: random.Random, spec: Spec, p: Printed) -> list[Table]:
     )
     keys = outcome_keys(version, spec.single_other_row)
     labels: dict[str, str] = {}
-    split = _rate(rng, spec, "split_header")
+    spec.vertical = spec.fmt == "txt" and _rate(rng, spec, "txt_vertical")
+    split = not spec.vertical and _rate(rng, spec, "split_header")  # a PDF artefact
     if split:
         # narrow columns: group labels printed with a space between characters
         labels["result_group"] = "三、 本 年 度 办 理 结 果"
@@ -519,8 +527,14 @@ def _tables(rng: random.Random, spec: Spec, p: Printed) -> list[Table]:
         for row in reviews.rows[1:3]:
             row.split_header = True
     _row_accidents(rng, spec, applications)
+    spec.converter = spec.fmt == "md" and _rate(rng, spec, "md_converter")
+    if spec.converter and _rate(rng, spec, "doubled_label"):
+        _doubled_label(rng, spec, applications)
     tables = [disclosures, applications, reviews]
-    if spec.fmt == "txt":
+    if spec.vertical:
+        for table in tables:
+            _vertical_blanks(spec, table)
+    elif spec.fmt == "txt":
         for table in tables:
             _txt_edge_blanks(spec, table)
     return tables
@@ -540,7 +554,7 @@ def _row_accidents(rng: random.Random, spec: Spec, table: Table) -> None:
         row.drop_value = rng.randrange(len(figures(row)))
         spec.accidents.append(f"missing_value:{row.row_key}")
         _ambiguous(spec, row, "one value too few")
-    if _rate(rng, spec, "label_break"):
+    if not spec.vertical and _rate(rng, spec, "label_break"):
         long_rows = [r for r in rows if len(r.cells[r.n_labels - 1].text) >= 8]
         for row in rng.sample(long_rows, min(len(long_rows), rng.randint(1, 2))):
             label = row.cells[row.n_labels - 1].text
@@ -553,11 +567,38 @@ def _row_accidents(rng: random.Random, spec: Spec, table: Table) -> None:
             )
 
 
+def _doubled_label(rng: random.Random, spec: Spec, table: Table) -> None:
+    """A converter that slid the label column: a row printed under the label of the row above,
+    which is thus claimed twice, and its own label lost. Nothing says which figures are whose."""
+    rows = [r for r in table.rows if r.row_key and r.n_labels and not r.label_break]
+    pairs = [
+        (a, b)
+        for a, b in itertools.pairwise(rows)
+        if [c.text for c in figures(a)] != [c.text for c in figures(b)]
+        and a.row_key != "carried_over"  # its label would also be read in the header table
+    ]
+    if not pairs:
+        spec.accidents.remove("doubled_label")
+        return
+    above, row = rng.choice(pairs)
+    row.label_as = above.cells[above.n_labels - 1].text
+    spec.accidents.append(f"doubled_label:{row.row_key}")
+    _ambiguous(spec, above, f"its label printed again on the {row.row_key} row")
+    _ambiguous(spec, row, f"printed under the label of {above.row_key}")
+
+
 def _ambiguous(spec: Spec, row: Row, why: str) -> None:
     tag = f"ambiguous_row:{row.row_key}"
     if tag not in spec.deliberate:
         spec.deliberate.append(tag)
         spec.notes.append(f"{row.row_key}: {why}: its cells are left out of the gold")
+
+
+def _vertical_blanks(spec: Spec, table: Table) -> None:
+    """One cell a line: an empty cell leaves no line, so its row comes out a figure short."""
+    for row in table.rows:
+        if row.row_key and any(not c.text for c in figures(row)):
+            _ambiguous(spec, row, "an empty cell leaves no line when one cell is printed a line")
 
 
 def _txt_edge_blanks(spec: Spec, table: Table) -> None:
@@ -591,9 +632,26 @@ def _blocks(rng: random.Random, spec: Spec, fig: Figures, tables: list[Table]) -
     else:
         blocks.append(("title", agency.title_name + title))
     signoff = spec.published_on
-    if spec.fmt == "html":
+    if spec.fmt == "txt" and _rate(rng, spec, "page_furniture"):
+        # a web page copied as text: menus, a breadcrumb and a key-value table above the title
+        day = signoff or date(year + 1, rng.randint(1, 3), rng.randint(1, 28))
+        furniture: list[Block] = [
+            ("meta", "首页　政务公开　政府信息公开　无障碍 长者版"),
+            ("meta", "当前位置：首页 > 政府信息公开 > 政府信息公开年报"),
+            ("meta", f"标题：\t{agency.name}{year}年政府信息公开工作年度报告"),
+            ("meta", f"索引号：\t{1000 + spec.index}/{year + 1}-00{spec.index % 97}"),
+            ("meta", f"发布机构：\t{agency.name}\t发布日期：\t{day.isoformat()}"),
+            ("meta", "【字号：大 中 小】 分享到： 打印本页 关闭窗口"),
+        ]
+        blocks = furniture + blocks
+        if signoff is None:
+            spec.published_on = day
+    if spec.fmt == "html" or spec.converter:
         meta_day = signoff or date(year + 1, rng.randint(1, 3), rng.randint(1, 28))
-        blocks.append(("meta", f"发布机构：{agency.name}　发布日期：{meta_day.isoformat()}"))
+        if spec.fmt == "html":
+            blocks.append(("meta", f"发布机构：{agency.name}　发布日期：{meta_day.isoformat()}"))
+        else:  # the page-information line a converter keeps under the title
+            blocks.append(("meta", f"发布时间：{meta_day.isoformat()} 09:30　来源：{agency.name}"))
         if signoff is None:
             spec.published_on = meta_day
     short = agency.name if len(agency.name) <= 8 else "本机关"
@@ -745,10 +803,13 @@ def _figures(rng: random.Random, spec: Spec) -> Figures:
 def _style(rng: random.Random, spec: Spec) -> Style:
     if spec.fmt == "txt":
         return Style(
-            txt_grid=_rate(rng, spec, "txt_grid"), trailing_tab=_rate(rng, spec, "trailing_tab")
+            txt_grid=_rate(rng, spec, "txt_grid"),
+            trailing_tab=_rate(rng, spec, "trailing_tab"),
+            txt_vertical=spec.vertical,
         )
     if spec.fmt == "md":
-        return Style(md_repeat=_rate(rng, spec, "md_repeated_spans"))
+        repeat = not spec.converter and _rate(rng, spec, "md_repeated_spans")
+        return Style(md_repeat=repeat, md_converter=spec.converter)
     return Style()
 
 

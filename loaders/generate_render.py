@@ -14,7 +14,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from loaders.generate_tables import Row, Table, expand
+from loaders.generate_tables import REVIEW_HEADERS, Row, Table, expand, figures
 
 # A block of the report: (kind, payload); kind in title | heading | para | table | signoff | meta
 Block = tuple[str, object]
@@ -27,6 +27,12 @@ class Style:
     md_repeat: bool = False  # md: spanned text repeated in every cell it covers
     title_lines: int = 1  # 2: organ name on its own line above "YYYY年…年度报告"
     html_meta: bool = True  # html: 发布机构 / 发布日期 block above the article
+    # md: as PDF-to-Markdown converters print: page furniture above the title, table 三 cut into
+    # one small table per row group under its own heading with placeholder headers, table 四 as
+    # three five-column tables under 行政复议 / 行政诉讼 headings, header rows repeated where a
+    # page broke, figures with thousands separators
+    md_converter: bool = False
+    txt_vertical: bool = False  # txt: a table copied from a web page, one cell a line
 
 
 # ---------------------------------------------------------------- text rows (txt and md)
@@ -122,6 +128,10 @@ def _broken(
 def render_txt(blocks: list[Block], style: Style) -> bytes:
     out: list[str] = ["", ""]
     for kind, payload in blocks:
+        if kind == "table" and style.txt_vertical:
+            assert isinstance(payload, Table)
+            out += [c for cells in text_rows(payload, grid=False) for c in cells if c] + [""]
+            continue
         if kind == "table":
             assert isinstance(payload, Table)
             for cells in text_rows(payload, style.txt_grid):
@@ -139,9 +149,102 @@ def render_txt(blocks: list[Block], style: Style) -> bytes:
 # ---------------------------------------------------------------- md
 
 
+def _md_row(cells: list[str]) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return [_md_row(header), "|" + "---|" * len(header), *map(_md_row, rows), ""]
+
+
+def _thousands(text: str) -> str:
+    return f"{int(text):,}" if text.isdigit() and len(text) > 3 else text
+
+
+def _converter_applications(table: Table) -> list[str]:
+    """Table 三 as converters print it: the applicant header once, then every row group as its
+    own small table (placeholder headers 数据1…数据7) under a heading naming the group."""
+    out: list[str] = []
+    names = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    placeholders = [f"数据{i}" for i in range(1, 8)]
+    current: list[list[str]] = []
+    header = ["项目", *names]
+
+    def flush() -> None:
+        nonlocal current, header
+        if current:
+            out.extend(_md_table(header, current))
+        current, header = [], ["项目", *placeholders]
+
+    for row in table.rows[3:]:
+        labels = [c.text for c in row.cells[: row.n_labels]]
+        for heading in labels[:-1]:  # a group cell (rowspan) opens a new small table
+            flush()
+            out += [f"### {' '.join(heading.split())}", ""]
+        label = row.label_as or (labels[-1] if labels else "")
+        cells = [label, *(_thousands(c.text) for c in figures(row))]
+        cells = _row_accidents(row, cells, list(range(1, len(cells))))
+        if label.startswith("四、") and current:
+            flush()  # 结转下年度 after a page break: the header printed again
+            current.append(["项目", *names])
+        if row.label_break:
+            current.extend(_broken(cells, 0, list(range(1, len(cells))), row.label_break))
+        else:
+            current.append(cells)
+    flush()
+    return out
+
+
+def _converter_disclosures(table: Table) -> list[str]:
+    """Table 二 as converters print it: the article line as a heading, then each block as its own
+    table whose header lost its measure names (项目 | 数量, 项目 | 数据1 | 数据2 …)."""
+    out: list[str] = []
+    header: list[str] = []
+    current: list[list[str]] = []
+    for row in table.rows:
+        texts = [c.text for c in row.cells]
+        if row.row_key is None and len(texts) == 1:
+            if current:
+                out += _md_table(header, current)
+            out += [f"**{texts[0]}**", ""]
+            current = []
+        elif row.row_key is None and any("单位" in t for t in texts):
+            header = [t for t in texts if t]  # a header that states a unit is kept
+        elif row.row_key is None:
+            n = len([t for t in texts[1:] if t])
+            header = (
+                ["项目", "数量"] if n == 1 else ["项目", *(f"数据{i}" for i in range(1, n + 1))]
+            )
+        else:
+            current.append([texts[0], *(_thousands(c.text) for c in figures(row))])
+    if current:
+        out += _md_table(header, current)
+    return out
+
+
+def _converter_reviews(table: Table) -> list[str]:
+    """Table 四 as three five-column tables under 行政复议 / 行政诉讼 headings."""
+    values = [_thousands(c.text) for c in table.rows[-1].cells]
+    headers = list(REVIEW_HEADERS)
+    out = ["**行政复议**", ""] + _md_table(headers, [values[:5]])
+    out += ["**行政诉讼**", "", "未经复议直接起诉", ""] + _md_table(headers, [values[5:10]])
+    return out + ["复议后起诉", ""] + _md_table(headers, [values[10:]])
+
+
 def render_md(blocks: list[Block], style: Style) -> bytes:
     out: list[str] = []
+    if style.md_converter:
+        out += ["首页 > 政务公开 > 政府信息公开年报", "", "分享到： 【字号：大 中 小】 打印", ""]
     for kind, payload in blocks:
+        if kind == "table" and style.md_converter and payload.kind == "applications":
+            out += _converter_applications(payload)
+            continue
+        if kind == "table" and style.md_converter and payload.kind == "disclosures":
+            out += _converter_disclosures(payload)
+            continue
+        if kind == "table" and style.md_converter and payload.kind == "reviews":
+            out += _converter_reviews(payload)
+            continue
         if kind == "table":
             assert isinstance(payload, Table)
             rows = text_rows(payload, grid=False, repeat=style.md_repeat)

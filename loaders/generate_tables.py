@@ -189,6 +189,7 @@ class Row:
     drop_value: int | None = None  # index of a figure left out
     label_break: tuple[int, bool] | None = None  # (split at char, figures on the second line)
     split_header: bool = False  # header words printed one character above the rest
+    label_as: str | None = None  # printed under another row's label (md converter layout)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import functools
 import importlib.util
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -89,6 +90,7 @@ class Region:
 class RegionMatch:
     region: Region
     evidence: str
+    respelled: tuple[str, str] | None = None  # (printed, gazetteer) when one character was off
 
 
 class _Unit(NamedTuple):
@@ -316,6 +318,114 @@ def _evidence(tokens: list[_Token], cands: list[set[str]], k: int, unit: _Unit) 
     return text
 
 
+# Traditional forms of characters common in place names (reposts on big5 mirrors), one for one.
+_SIMPLIFIED = str.maketrans(
+    "區內縣廣東貴雲遼陝蘭烏魯齊龍灣臺興黃濟陽瀋門蘇濱廈鄭漢長慶寧蒼盤嶺鎮鄉島歸豐開華關莊陰峽潛衛"
+    "錫鐵銀錦賀張馬壩萊澤嶼將鶴雞鄲薩爾輝頭倉溝灘灣鳳鄰峯遠連濰滄衢隴涼遷",
+    "区内县广东贵云辽陕兰乌鲁齐龙湾台兴黄济阳沈门苏滨厦郑汉长庆宁苍盘岭镇乡岛归丰开华关庄阴峡潜卫"
+    "锡铁银锦贺张马坝莱泽屿将鹤鸡郸萨尔辉头仓沟滩湾凤邻峰远连潍沧衢陇凉迁",
+)
+
+
+def _level(region: Region) -> int:
+    return _LEVELS[region.region_level]
+
+
+def _within(inner: Region, outer: Region) -> bool:
+    prefix = outer.region_code[: 2 * (_level(outer) + 1)]
+    return inner.region_code.startswith(prefix) and _level(inner) > _level(outer)
+
+
+@functools.cache
+def _near_names(year: int) -> dict[str, frozenset[str]]:
+    """Full unit names by each one-character wildcard of their spelling (泸州市 → ?州市, 泸?市…)."""
+    near: dict[str, set[str]] = {}
+    for name, kinds in _index(year).names.items():
+        if 3 <= len(name) <= 8 and any(k.endswith("full name") for k in kinds.values()):
+            for i in range(len(name)):
+                near.setdefault(name[:i] + "\0" + name[i + 1 :], set()).add(name)
+    return {k: frozenset(v) for k, v in near.items()}
+
+
+_UNIT_ENDS = frozenset("省市县区州旗盟")
+_TOWNSHIP = re.compile(r"(?:镇|乡|街道|办事处)(?:人民政府|政府)?(?:办公室)?$")
+
+
+@functools.lru_cache(maxsize=8192)  # an organ reports every year under the same name
+def resolve_respelled(name: str, year: int | None = None) -> RegionMatch | None:
+    """A name no unit matches, read with one character changed (OCR: 沪 for 泸): only when
+    exactly one gazetteer name is one character off a full-name-shaped part of it (某某市, 某某县),
+    that part starts the name or follows a place that contains the corrected unit."""
+    name = "".join(name.split()).translate(_SIMPLIFIED)
+    vintage = _vintage(year)
+    idx, near = _index(vintage), _near_names(vintage)
+    fixes: set[tuple[int, str, str]] = set()
+    for start in range(len(name)):
+        for length in range(3, 7):
+            window = name[start : start + length]
+            if len(window) < length or window[-1] not in _UNIT_ENDS or window in idx.names:
+                continue
+            if any(window.endswith(b) for b in _BOUNDARIES if len(b) >= 2):
+                continue  # 开发区, 新区…: organ words, not misspelt places
+            for i in range(length):
+                for known in near.get(window[:i] + "\0" + window[i + 1 :], ()):
+                    fixes.add((start, window, known))
+    readings = {}
+    for start, printed, known in fixes:
+        found = resolve_region(name[:start] + known + name[start + len(printed) :], year)
+        parent = resolve_region(name[:start], year) if start else None
+        if found is not None and (parent is None or _within(found.region, parent.region)):
+            readings[known] = (printed, found)
+    if len(readings) != 1:
+        return None
+    known, (printed, found) = next(iter(readings.items()))
+    evidence = f"{found.evidence}; {printed} read as {known} (one character off)"
+    return RegionMatch(found.region, evidence, (printed, known))
+
+
+def resolve_in_context(
+    agency_name: str,
+    context: tuple[str, ...],
+    year: int | None = None,
+    places: tuple[str, ...] = (),
+) -> RegionMatch | None:
+    """The organ's region, made more specific by names its page gives it: a 发布机构 field
+    (博山区某某街道 for 某某街道办事处) or a longer spelling in the body (某某县某某镇人民政府).
+    A context name counts only where it lies inside the region the organ's own name gives;
+    it never moves the organ elsewhere."""
+    own = resolve_region(agency_name, year)
+    fixed = resolve_respelled(agency_name, year)
+    if fixed is not None and (own is None or _within(fixed.region, own.region)):
+        own = fixed
+    best = own
+    for name in context:
+        found = resolve_region(name, year)
+        if found is None or (best is not None and not _within(found.region, best.region)):
+            continue
+        best = RegionMatch(
+            found.region, f"{found.evidence}; from the page: {name}", best and best.respelled
+        )
+    township = bool(_TOWNSHIP.search(agency_name))
+    if places and (best is None or (township and _level(best.region) < _LEVELS["county"])):
+        # an organ named by its level alone (市外办) or a township whose county its name does
+        # not give: the one place of that level the text names, inside what the name says
+        named = {m.region.region_code: m for p in places if (m := resolve_region(p, year))}
+        if township:
+            fits = [
+                m
+                for m in named.values()
+                if _level(m.region) == _LEVELS["county"]
+                and (best is None or _within(m.region, best.region))
+            ]
+        else:
+            level = {"省": 0, "市": 1}.get(agency_name[:1], 2)
+            fits = [m for m in named.values() if _level(m.region) <= level]
+        if len(fits) == 1:
+            m = fits[0]
+            best = RegionMatch(m.region, f"{m.evidence}; the only place of its level in the text")
+    return best
+
+
 def resolve_region(agency_name: str, year: int | None = None) -> RegionMatch | None:
     """Region of the organ named ``agency_name``: the most specific unit that is certain.
 
@@ -324,7 +434,7 @@ def resolve_region(agency_name: str, year: int | None = None) -> RegionMatch | N
     (e.g. a district created later); it never overrides a different unit of that year, such
     as 巢湖市 in 2010, which was then a prefecture and is now a county-level city.
     """
-    name = "".join(agency_name.split())
+    name = "".join(agency_name.split()).translate(_SIMPLIFIED)
     return _resolve_in_vintage(name, _vintage(year)) if name else None
 
 

@@ -132,3 +132,42 @@ def test_mart_agency_year_counts_failures(con):
     assert (y2020, y2021, previous) == (2020, 2021, 2020)
     assert failed_2020 == 2 and 0 < rate_2020 < 1
     assert failed_2021 == 0 and rate_2021 == 1
+
+
+def _statuses(con, source_file: str) -> dict[tuple[str, str, str], str]:
+    rows = con.execute(
+        """
+        select v.table_key, v.row_key, v.column_key, v.verification_status
+        from marts.fct_cell_verification as v
+        inner join marts.dim_report as r on v.report_id = r.report_id
+        where r.source_file_name = ?
+        """,
+        [source_file],
+    ).fetchall()
+    return {(t, r, c): s for t, r, c, s in rows}
+
+
+def test_every_fact_carries_a_verification_status(con):
+    facts = con.execute(
+        """select (select count(*) from marts.fct_applications)
+                + (select count(*) from marts.fct_reviews)
+                + (select count(*) from marts.fct_disclosures)"""
+    ).fetchone()[0]
+    assert con.execute("select count(*) from marts.fct_cell_verification").fetchone()[0] == facts
+    status = _statuses(con, "broken_2020.txt")
+    # the cell the failing identities include, as printed
+    assert status[("applications", "new_received", "natural_person")] == "identity_failed"
+    # a cell whose identities all pass
+    assert status[("applications", "granted", "total")] == "verified"
+    # a cell of a failing cross-year identity, on both reports
+    assert status[("disclosures", "administrative_licensing", "items_last_year")] == (
+        "identity_failed"
+    )
+    nxt = _statuses(con, "next_2021.txt")
+    assert nxt[("disclosures", "administrative_licensing", "items_last_year")] == (
+        "identity_failed"
+    )
+    # in no identity: table 二 rows without a carry
+    assert status[("disclosures", "regulations", "produced_this_year")] == "unverified"
+    # the blank 复议 block cannot be assessed
+    assert status[("reviews", "reconsideration", "total")] == "unverified"

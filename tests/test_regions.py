@@ -148,3 +148,49 @@ def test_alias_table_is_small_and_points_at_real_units():
     assert all(row["note"] for row in rows)
     codes = {r.region_code for r in all_regions()}
     assert all(row["region_code"] in codes for row in rows if row["region_code"])
+
+
+def test_one_character_off_is_read_when_exactly_one_name_is_that_close():
+    from loaders.regions import resolve_in_context
+
+    match = resolve_in_context("新疆维吾尔自治区乌鲁木其市教育局", ())
+    assert match.region.region_code == "650100"
+    assert match.respelled == ("乌鲁木其市", "乌鲁木齐市")
+    # ?州市 is one character from dozens of cities: no reading is certain
+    assert resolve_in_context("沪州市人民政府", ()) is None
+    assert resolve_in_context("某某开发区管委会", ()) is None  # 开发区 is not a misspelt 开福区
+
+
+def test_page_names_refine_the_region_but_never_move_it():
+    from loaders.regions import resolve_in_context
+
+    match = resolve_in_context("山头街道办事处", ("博山区山头街道",))
+    assert match.region.region_code == "370304"
+    inside = resolve_in_context("淄博市某某局", ("淄博市博山区某某局",))
+    assert inside.region.region_code == "370304"
+    elsewhere = resolve_in_context("淄博市某某局", ("银川市兴庆区",))
+    assert elsewhere.region.region_code == "370300"
+
+
+def test_organ_named_by_its_level_takes_the_one_place_of_that_level():
+    from loaders.regions import resolve_in_context
+
+    assert resolve_in_context("市外办", (), 2020, ("天津市",)).region.region_code == "120000"
+    assert resolve_in_context("市外办", (), 2020, ("天津市", "北京市")) is None
+
+
+def test_traditional_script_names_resolve():
+    assert code("內蒙古自治區") == "150000"
+    assert code("西藏自治區人民政府") == "540000"
+
+
+def test_township_takes_the_one_county_its_text_names():
+    from loaders.regions import resolve_in_context
+
+    places = ("吉林省", "吉林市", "桦甸市")
+    assert resolve_in_context("某某沟镇人民政府", (), 2012, places).region.region_code == "220282"
+    # two counties named: neither is certain
+    assert resolve_in_context("某某沟镇人民政府", (), 2012, ("桦甸市", "蛟河市")) is None
+    # a county outside the place the name gives is not taken
+    outside = resolve_in_context("吉林市某某镇人民政府", (), 2012, ("沭阳县",))
+    assert outside.region.region_code == "220200"

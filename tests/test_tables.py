@@ -110,3 +110,84 @@ def test_pre2019_statistics_table_maps_own_rows_only():
         ("official_documents", "marked_proactive"): 7,
     }
     assert facts(report, "applications") == {("new_received", "total"): 3}
+
+
+TABLE_3_HEAD = (
+    "某某县人民政府 2020 年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+    "\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n"
+)
+
+
+def test_row_read_twice_with_different_figures_is_null_with_an_error_naming_both_lines():
+    report = parse(
+        TABLE_3_HEAD + "一、本年新收政府信息公开申请数量\t3\t1\t0\t0\t0\t0\t4\n"
+        "二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n"
+        "一、本年新收政府信息公开申请数量\t9\t0\t0\t0\t0\t0\t9\n"
+    )
+    got = facts(report, "applications")
+    assert got[("new_received", "natural_person")] is None
+    assert got[("new_received", "total")] is None
+    assert got[("carried_over", "total")] == 1  # the row read once keeps its figures
+    errors = [i for i in report.issues if i.code == "duplicate_row"]
+    assert [i.severity for i in errors] == ["error"]
+    assert "line 4" in errors[0].message and errors[0].source == "line 6"
+    suspect = [i for i in report.issues if i.code == "row_placement_suspect"]
+    assert suspect and all(i.severity == "error" for i in suspect)
+    assert any("applications granted:" in i.message for i in suspect)
+
+
+def test_row_read_twice_with_the_same_figures_is_kept_with_a_warning():
+    row = "一、本年新收政府信息公开申请数量\t3\t1\t0\t0\t0\t0\t4\n"
+    report = parse(TABLE_3_HEAD + row + row)
+    assert facts(report, "applications")[("new_received", "total")] == 4
+    assert [i.severity for i in report.issues if i.code == "duplicate_row"] == ["warning"]
+
+
+def test_table_2_blocks_under_placeholder_headers_take_the_template_measures():
+    report = parse(
+        "某某县人民政府 2022 年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+        "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n| 规章 | 0 | 0 | 2 |\n"
+        "**第二十条第（五）项**\n| 项目 | 数量 |\n|---|---|\n| 行政许可 | 1,203 |\n"
+    )
+    got = facts(report, "disclosures")
+    assert got[("regulations", "in_force")] == 2
+    assert got[("administrative_licensing", "decisions")] == 1203
+    assert not [k for k in got if k[0] == "administrative_licensing" and k[1] != "decisions"]
+
+
+def test_table_2_header_of_another_block_is_not_applied():
+    # the (五) block lost its header: the (一) block's measures are none of 行政许可's
+    report = parse(
+        "某某县人民政府 2022 年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+        "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t2\n行政许可\t7\n"
+    )
+    got = facts(report, "disclosures")
+    assert got[("administrative_licensing", "decisions")] == 7
+
+
+def test_table_4_as_three_five_column_tables_under_headings():
+    report = parse(
+        "某某县人民政府 2020 年政府信息公开工作年度报告\n四、政府信息公开行政复议、行政诉讼情况\n"
+        "**行政复议**\n| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n|---|---|---|---|---|\n"
+        "| 1 | 0 | 0 | 1 | 2 |\n**行政诉讼**\n未经复议直接起诉\n"
+        "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n| 3 | 0 | 0 | 0 | 3 |\n"
+        "复议后起诉\n| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n| 0 | 0 | 1 | 0 | 1 |\n"
+    )
+    got = facts(report, "reviews")
+    assert got[("reconsideration", "total")] == 2
+    assert got[("litigation_direct", "upheld")] == 3
+    assert got[("litigation_after_reconsideration", "other")] == 1
+    assert len(got) == 15
+
+
+def test_table_copied_one_cell_a_line_is_read_as_rows():
+    report = parse(
+        "某某县人民政府 2020 年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+        "自然人\n商业企业\n科研机构\n社会公益组织\n法律服务机构\n其他\n总计\n"
+        "一、本年新收政府信息公开申请数量\n3\n1\n0\n0\n0\n0\n4\n"
+        "二、上年结转政府信息公开申请数量\n1\n0\n0\n0\n0\n1\n"  # an empty cell: no line
+    )
+    got = facts(report, "applications")
+    assert got[("new_received", "total")] == 4
+    assert got[("carried_over", "total")] is None
+    assert any(i.code == "row_misaligned" and "carried_over" in i.message for i in report.issues)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
+from loaders.document import Line
 from loaders.normalise import squeeze
+from loaders.parse import labels
 from loaders.parse.values import Value, parse_value
 
 
@@ -73,3 +75,46 @@ def place(values: tuple[str, ...], ncols: int, loose_edges: bool) -> Placement:
             return Placement(filled, f"{ncols} values read left to right past empty cells")
         return Placement(None, f"{len(cells)} values under {ncols} columns")
     return Placement(None, f"{len(cells)} values under {ncols} columns")
+
+
+def _is_table_label(key: str) -> bool:
+    return len(key) <= 40 and bool(
+        labels.item_key(key)
+        or labels.match_outcome(key, None)
+        or labels.match_outcome(key, "六")  # 3.其他 under （六）其他处理
+        or key.endswith("总计")
+    )
+
+
+_BARE_ROW = 5  # values a line each with no label above them: table 四's row under its header
+
+
+def stack_vertical_rows(lines: list[Line]) -> list[Line]:
+    """A table copied from a web page one cell a line (规章 / 0 / 0 / 0): a line holding a table
+    label, followed by lines that each hold one value, is read as one row of those cells. A
+    blank cell leaves no line, so such a row comes out short and is refused where it is placed."""
+    out: list[Line] = []
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        j = i + 1
+        if line.is_row:
+            pass
+        elif line.key == "信息内容":  # table 二's header, one column name a line
+            while j < n and not lines[j].is_row and labels.measures_in(lines[j].key):
+                j += 1
+        elif parse_value(line.text) is None and _is_table_label(line.key):
+            while j < n and not lines[j].is_row and parse_value(lines[j].text) is not None:
+                j += 1
+        elif parse_value(line.text) is not None:
+            while j < n and not lines[j].is_row and parse_value(lines[j].text) is not None:
+                j += 1
+            if j - i < _BARE_ROW:
+                j = i + 1
+        if j - i >= 2:
+            cells = tuple(v.text for v in lines[i:j])
+            out.append(Line(line.number, " ".join(cells), cells, line.source))
+        else:
+            out.extend(lines[i:j])
+        i = j
+    return out

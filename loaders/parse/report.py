@@ -8,6 +8,7 @@ from datetime import date
 
 from loaders.document import Document, Issue, Line
 from loaders.parse import metadata as md
+from loaders.parse.cells import stack_vertical_rows
 from loaders.parse.complaints import Complaint, find_complaints
 from loaders.parse.tables import (
     Fact,
@@ -33,6 +34,8 @@ class ParsedReport:
     published_on: date | None = None
     published_evidence: str | None = None
     published_line: int | None = None
+    region_context: tuple[str, ...] = ()  # other names the page gives the organ
+    region_places: tuple[str, ...] = ()  # places of the organ's level, for 市外办-style names
     facts: list[Fact] = field(default_factory=list)
     complaints: list[Complaint] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
@@ -94,6 +97,7 @@ def parse_document(doc: Document) -> ParsedReport:
     report = ParsedReport(issues=list(doc.issues))
     _parse_metadata(lines, report)
 
+    lines = stack_vertical_rows(lines)  # the tables' lines; metadata read the page as printed
     spans = find_sections(lines)
     tables = TableResult()
     version = report.template_version
@@ -128,31 +132,51 @@ def parse_document(doc: Document) -> ParsedReport:
 
 
 def _parse_metadata(lines: list[Line], report: ParsedReport) -> None:
-    title = md.find_title(lines)
+    end = md.header_end(lines)  # where the page's furniture and title stop
+    title = md.find_title(lines, end)
     title_line, title_agency, title_year = title if title else (None, None, None)
     signoff = md.find_signoff(lines)
-    meta_agency = md.find_meta_agency(lines)
+    field_agency = md.find_field_agency(lines, end)
+    body_agency = md.find_body_agency(lines, end) if not (title_agency or signoff) else None
 
     if title_agency and signoff and title_agency in signoff[1]:
         # The sign-off often spells out what the title abbreviates (…园区 → …园区管委会).
         name, source, line = signoff[1], "title+signoff", signoff[0]
+    elif title_agency and field_agency and md.completes(field_agency[1], title_agency):
+        # 发布机构 / 来源 name in full the organ the title shortens (开发区管委会, 县政府办)
+        name, source, line = field_agency[1], "title+header", field_agency[0]
     elif title_agency:
         name, source, line = title_agency, "title", title_line
     elif signoff:
         name, source, line = signoff[1], "signoff", signoff[0]
-    elif meta_agency:
-        name, source, line = meta_agency[1], "header", meta_agency[0]
+    elif field_agency:
+        name, source, line = field_agency[1], "header", field_agency[0]
+    elif body_agency:
+        name, source, line = body_agency[1], "body", body_agency[0]
+        report.issues.append(
+            Issue(
+                "agency_from_body",
+                "info",
+                f"no title, sign-off or page field names the organ; the body names {name}",
+                line.number,
+                line.source,
+            )
+        )
     else:
         name, source, line = None, None, None
     if name is None:
         report.issues.append(
             Issue(
-                "agency_unknown", "warning", "no title, sign-off or header names the issuing organ"
+                "agency_unknown",
+                "warning",
+                "no title, sign-off, page field or body sentence names the organ",
             )
         )
     else:
         report.agency_name, report.agency_source = name, source
         report.agency_evidence, report.agency_line = line.text, line.number
+        report.region_context = md.region_context(lines, name, end)
+        report.region_places = md.level_places(lines, name)
         if signoff and signoff[1] != name and name not in signoff[1]:
             report.issues.append(
                 Issue(
@@ -196,7 +220,7 @@ def _parse_metadata(lines: list[Line], report: ParsedReport) -> None:
     report.template_version, report.template_evidence = version, evidence
     report.issues.extend(version_issues)
 
-    dated = (signoff[2], signoff[3]) if signoff else md.find_meta_date(lines)
+    dated = (signoff[2], signoff[3]) if signoff else md.find_page_date(lines, title_line, end)
     if dated:
         report.published_on = dated[1]
         report.published_evidence, report.published_line = dated[0].text, dated[0].number

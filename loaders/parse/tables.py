@@ -14,7 +14,7 @@ from typing import NamedTuple
 from loaders.document import Issue, Line
 from loaders.normalise import squeeze
 from loaders.parse import labels
-from loaders.parse.cells import Placement, place, split_row
+from loaders.parse.cells import Placement, Row, place, split_row
 from loaders.parse.values import Value, parse_value
 
 
@@ -39,6 +39,7 @@ class TableResult:
     facts: list[Fact] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     complaints: list[tuple[str, Value, Line]] = field(default_factory=list)
+    doubled: set[tuple[str, str]] = field(default_factory=set)  # (table, row) read twice, nulled
 
     def issue(self, code: str, severity: str, message: str, line: Line | None) -> None:
         self.issues.append(
@@ -79,8 +80,12 @@ class TableResult:
         quiet: bool = False,
     ) -> None:
         done = seen.get(row_key)
-        if (done is not None and not done.isdisjoint(columns)) or not _distinct(columns):
-            self.issue("duplicate_row", "warning", f"{table} row {row_key} printed twice", line)
+        if not _distinct(columns):
+            # a header that names one column twice: no figure of the row is placed
+            self.issue("duplicate_row", "warning", f"{table} {row_key}: a column twice", line)
+            return
+        if done is not None and not done.isdisjoint(columns):
+            self._claimed_twice(table, row_key, columns, placed, line)
             return
         numbers, raws, units = zip(*placed, strict=True) if placed else ((), (), ())
         if not quiet and None in numbers:
@@ -108,6 +113,44 @@ class TableResult:
                 ),
             )
         )  # fmt: skip
+
+    def _claimed_twice(
+        self,
+        table: str,
+        row_key: str,
+        columns: Sequence[str],
+        placed: Sequence[Value],
+        line: Line,
+    ) -> None:
+        """A second reading of a row already stored. Equal figures confirm it; different
+        figures mean one of the two lines is not this row, and nothing says which: the
+        stored cells become null, so no figure reaches the warehouse on a guess."""
+        wanted = dict(zip(columns, placed, strict=True))
+        stored = [
+            (i, f)
+            for i, f in enumerate(self.facts)
+            if f.table_key == table and f.row_key == row_key and f.column_key in wanted
+        ]
+        if all(f.value == wanted[f.column_key].number for _, f in stored):
+            self.issue(
+                "duplicate_row",
+                "warning",
+                f"{table} row {row_key} printed twice, same figures",
+                line,
+            )
+            return
+        first = min((f for _, f in stored), key=lambda f: f.line_number, default=None)
+        where = f"{first.source} (line {first.line_number})" if first else "an earlier line"
+        self.issue(
+            "duplicate_row",
+            "error",
+            f"{table} {row_key}: read twice with different figures, at {where} and at "
+            f"{line.source} (line {line.number}): both readings' cells left null",
+            line,
+        )
+        self.doubled.add((table, row_key))
+        for i, f in stored:
+            self.facts[i] = f._replace(value=None, value_raw="", unit=None)
 
 
 _new_fact = functools.partial(tuple.__new__, Fact)
@@ -137,12 +180,20 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
                     if key not in (m for m, _ in measures):
                         measures.append((key, _money_unit(cell)))
             continue
+        if line.is_row and _placeholder_header(line.cells):
+            measures = None  # a converter's 项目 | 数量 header: the template's measures apply
+            continue
         # Extractions flatten some table 二 rows into prose ("行政许可 97"): split on spaces.
         row = split_row(line.cells if line.is_row else tuple(line.text.split()))
         item = labels.item_key(row.label)
         if item is None or not row.label or len(row.label) > 40:
             continue
-        columns = measures if measures else [(m, None) for m in defaults.get(item, ())]
+        own = defaults.get(item, ())
+        columns = measures if measures else [(m, None) for m in own]
+        if measures and own and not {m for m, _ in measures} & set(own):
+            # a header of another block (its own header lost): none of its measures is this
+            # item's, so the template's are read instead
+            columns = [(m, None) for m in own]
         if not columns:
             out.issue("row_unmatched", "warning", f"no measures known for item {item}", line)
             continue
@@ -161,6 +212,16 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
         if placement.problem:
             out.issue("row_extra_values", "info", f"table 二 {item}: {placement.problem}", line)
         out.add_row("disclosures", item, [m for m, _ in columns], placed, line, seen)
+
+
+_PLACEHOLDER = re.compile(r"^(?:项目|数量|数据\d*|内容|指标|数值|列\d+|\d+)$")
+
+
+def _placeholder_header(cells: tuple[str, ...]) -> bool:
+    """A header row whose cells name no column (项目 | 数量, 数据1 | 数据2 …), as converters
+    print the tables they cut apart."""
+    named = [squeeze(c) for c in cells if c.strip()]
+    return len(named) >= 2 and named[0] == "项目" and all(_PLACEHOLDER.match(c) for c in named)
 
 
 def _money_unit(header_cell: str) -> str | None:
@@ -272,6 +333,29 @@ def parse_applications(rows: list[Line], version: str, fmt: str, out: TableResul
             out.issue("row_extra_values", "info", f"table 三 {key}: {entry.problem}", entry.line)
         out.add_row("applications", key, labels.APPLICANT_COLUMNS, entry.values, entry.line, seen)
     _drop_blank_single_other_row(out, seen)
+    _missing_where_doubled(entries, version, out, seen)
+
+
+def _missing_where_doubled(
+    entries: list[_Entry], version: str, out: TableResult, seen: Seen
+) -> None:
+    """The table's own structure, read back: a row of the template that is missing while another
+    is doubled means one line's label was not its own, so the missing row's figures are among
+    the doubled ones. Said as an error on the missing rows; nothing is stored for them."""
+    doubled = sorted(k for t, k in out.doubled if t == "applications")
+    if not doubled:
+        return
+    skeleton = labels.outcome_skeleton(version, "other_handling" in seen)
+    missing = [k for k in skeleton if k not in seen]
+    line = next(e.line for e in entries if (e.own or e.guess) == doubled[0])
+    for key in missing:
+        out.issue(
+            "row_placement_suspect",
+            "error",
+            f"applications {key}: missing from table 三 while {', '.join(doubled)} is read "
+            "twice; its figures may be on one of those lines; no figure stored",
+            line,
+        )
 
 
 def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_Entry]:
@@ -388,32 +472,76 @@ def _drop_blank_single_other_row(out: TableResult, seen: Seen) -> None:
         ]
 
 
+def _review_block(text: str) -> str | None:
+    """The 复议 / 诉讼 block a heading line names, when it names exactly one."""
+    if "复议后" in text:
+        return "litigation_after_reconsideration"
+    if "未经复议" in text or "直接起诉" in text:
+        return "litigation_direct"
+    if "行政复议" in text and "行政诉讼" not in text:
+        return "reconsideration"
+    return None
+
+
 def parse_reviews(rows: list[Line], fmt: str, out: TableResult) -> None:
-    """Table 四: one data row of 15 cells under the 行政复议 / 行政诉讼 header."""
+    """Table 四: one data row of 15 cells under the 行政复议 / 行政诉讼 header, or (as PDF
+    converters print it) three rows of 5 cells, each under a heading naming its block."""
     columns = [(k, o) for k in labels.REVIEW_KINDS for o in labels.REVIEW_OUTCOMES]
+    ncols = len(labels.REVIEW_OUTCOMES)
     started = False
+    block: str | None = None  # the block the latest heading named
+    seen: Seen = {}
     for line in rows:
         text = line.key
         if not started:
             started = "行政复议" in text and len(text) <= 40
+            block = _review_block(text) if started else None
             continue
         row = split_row(line.cells)
-        if not any(map(str.strip, row.values)) or len(row.values) < 5:
+        if not any(map(str.strip, row.values)) or len(row.values) < ncols:
+            if (len(text) <= 40 and not line.is_row) or not row.values:
+                block = _review_block(text) or (None if "行政诉讼" in text else block)
+            continue
+        if len(row.values) < len(columns) and _review_block_row(row, block, line, fmt, out, seen):
+            if len(seen) == len(labels.REVIEW_KINDS):
+                return
             continue
         placement = place(row.values, len(columns), _loose(fmt))
         if placement.values is None:
-            seen: Seen = {}
             for kind in labels.REVIEW_KINDS:
-                out.unplaced("reviews", kind, labels.REVIEW_OUTCOMES, line, placement.problem, seen)
+                if kind not in seen:
+                    out.unplaced(
+                        "reviews", kind, labels.REVIEW_OUTCOMES, line, placement.problem, seen
+                    )
             return
-        seen: Seen = {}
         for kind in labels.REVIEW_KINDS:
-            block = [(k, o) for k, o in columns if k == kind]
             vals = [v for (k, _), v in zip(columns, placement.values, strict=True) if k == kind]
-            out.add_row("reviews", kind, [o for _, o in block], vals, line, seen)
+            out.add_row("reviews", kind, labels.REVIEW_OUTCOMES, vals, line, seen)
         return
-    if started:
+    if started and not seen:
         out.issue("missing_table", "warning", "table 四 header found but no row of figures", None)
+
+
+def _review_block_row(
+    row: Row, block: str | None, line: Line, fmt: str, out: TableResult, seen: Seen
+) -> bool:
+    """A row of one block's five figures; False when the row is not one (15 figures)."""
+    if sum(1 for v in row.values if v.strip()) > len(labels.REVIEW_OUTCOMES):
+        return False  # part of the fifteen figures of the one-row layout
+    placement = place(row.values, len(labels.REVIEW_OUTCOMES), _loose(fmt))
+    if block is None:
+        out.issue(
+            "row_unmatched",
+            "warning",
+            "table 四 figures under no 行政复议 / 直接起诉 / 复议后起诉 heading",
+            line,
+        )
+        return True
+    if placement.values is None:
+        out.unplaced("reviews", block, labels.REVIEW_OUTCOMES, line, placement.problem, seen)
+        return True
+    out.add_row("reviews", block, labels.REVIEW_OUTCOMES, placement.values, line, seen)
+    return True
 
 
 # The 2017-style 统计表: own-organ rows only; 下属单位 rows describe other organs.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from loaders.document import Document, Issue, ReadError
 from loaders.parse import ParsedReport, parse_document
+from loaders.parse.narrative import narrative_rows
 from loaders.settings import FILE_SECONDS, MAX_FILE_BYTES, MAX_PDF_BYTES
 
 
@@ -28,6 +29,8 @@ class Extracted:
     cells: list[tuple] = field(default_factory=list)
     complaints: list[tuple] = field(default_factory=list)
     issues: list[tuple] = field(default_factory=list)  # (code, severity, line, source, message)
+    sections: list[tuple] = field(default_factory=list)  # raw.sections rows without the id
+    narrative_figures: list[tuple] = field(default_factory=list)  # raw.narrative_figures rows
     error: str | None = None
     unchanged: bool = False  # its bytes are a document already stored: not parsed
 
@@ -197,4 +200,5 @@ def _flatten(
         (c.channel_key, c.value, c.unit, c.evidence, c.line.number) for c in parsed.complaints
     ]
     out.issues = [(i.code, i.severity, i.line, i.source, i.message) for i in issues]
+    out.sections, out.narrative_figures = narrative_rows(doc.lines)
     return out

@@ -125,7 +125,7 @@ create table if not exists raw.sections (
     line_start integer not null,          -- first and last line of the section (1-based)
     line_end integer not null,
     char_count integer not null,
-    text varchar not null,                -- its lines, title included, joined by newlines
+    text varchar not null,                -- its prose lines (table rows left out), title included
     loaded_at timestamp not null
 );
 

@@ -141,3 +141,97 @@ def test_missing_section_is_listed_and_flagged(con):
     assert complete["tables_missing"] == []
     assert complete["tables_present"] == ["disclosures", "applications", "reviews"]
     assert "section_missing" not in complete["flags"]
+
+
+def report_id(con, file_name: str) -> str:
+    return con.execute(
+        "select report_id from marts.dim_report where source_file_name = ?", [file_name]
+    ).fetchone()[0]
+
+
+def test_narrative_figure_contradicting_its_table_fails(con):
+    checks = rows(
+        con,
+        """select figure_key, narrative_value, table_value, status, sentence, line_number
+           from marts.mart_narrative_checks where report_id = ? order by figure_ordinal""",
+        [report_id(con, "bureau_2021.txt")],
+    )
+    received = next(c for c in checks if c["figure_key"] == "applications_received")
+    assert (received["narrative_value"], received["table_value"], received["status"]) == (
+        5,
+        4,
+        "FAIL",
+    )
+    assert "收到政府信息公开申请5件" in received["sentence"]
+    assert received["line_number"] == 3  # of the document: the reader drops blank lines
+    carried = next(c for c in checks if c["figure_key"] == "applications_carried_over")
+    assert carried["status"] == "PASS"
+    agreeing = rows(
+        con,
+        "select status from marts.mart_narrative_checks where report_id = ?",
+        [report_id(con, "bureau_2022.txt")],
+    )
+    assert [r["status"] for r in agreeing] == ["PASS"]
+    assert "narrative_contradiction" in compliance(con, "bureau_2021.txt")["flags"]
+    assert "narrative_contradiction" not in compliance(con, "bureau_2022.txt")["flags"]
+
+
+def test_broken_carry_chain_and_in_force_roll(con):
+    checks = {
+        (r["check_key"], r["subject_key"]): r
+        for r in rows(
+            con,
+            "select * from marts.mart_cross_year_checks where report_id = ?",
+            [report_id(con, "bureau_2022.txt")],
+        )
+    }
+    carry = checks[("carried_over_matches_previous", "natural_person")]
+    assert (carry["lhs"], carry["rhs"], carry["status"]) == (1, 0, "FAIL")
+    assert carry["previous_report_id"] == report_id(con, "bureau_2021.txt")
+    assert checks[("carried_over_matches_previous", "commercial_enterprise")]["status"] == "PASS"
+    in_force = checks[("in_force_rolls_forward", "normative_documents")]
+    assert (in_force["lhs"], in_force["rhs"], in_force["status"]) == (12, 11, "FAIL")
+    # the 2021 report's figures are not all repeated: 现行有效 went from 10 to 12
+    assert checks[("figures_identical_to_previous", "all_tables")]["status"] == "PASS"
+    flags = compliance(con, "bureau_2022.txt")["flags"]
+    assert {"carry_chain_broken", "in_force_broken"} <= set(flags)
+    # no report for 2020: the 2021 report has no cross-year row
+    assert not rows(
+        con,
+        "select 1 from marts.mart_cross_year_checks where report_id = ?",
+        [report_id(con, "bureau_2021.txt")],
+    )
+
+
+def test_repeated_figures_are_flagged(con):
+    (row,) = rows(
+        con,
+        """select status, lhs, rhs from marts.mart_cross_year_checks
+           where report_id = ? and check_key = 'figures_identical_to_previous'""",
+        [report_id(con, "bureau_2017.txt")],
+    )
+    assert row["status"] == "FAIL" and row["lhs"] == row["rhs"] == 200
+    assert compliance(con, "bureau_2017.txt")["is_figures_identical_to_previous"] is True
+
+
+def test_reused_text_is_measured_per_section(con):
+    reuse = {
+        r["section_key"]: r
+        for r in rows(
+            con,
+            "select * from marts.mart_text_reuse where report_id = ?",
+            [report_id(con, "bureau_2022.txt")],
+        )
+    }
+    overview = reuse["overview"]
+    assert overview["is_reused"] and overview["reuse_share"] > 0.9
+    # a section too short to say anything is not assessed
+    assert reuse["other"]["reuse_share"] is None and not reuse["other"]["is_reused"]
+    row = compliance(con, "bureau_2022.txt")
+    assert "text_reused" in row["flags"] and row["reused_section_count"] == 1
+    fresh = rows(
+        con,
+        "select is_reused from marts.mart_text_reuse where report_id = ? and section_key = 'overview'",
+        [report_id(con, "county_2022.txt")],
+    )
+    assert fresh == [{"is_reused": False}]

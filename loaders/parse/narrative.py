@@ -2,8 +2,8 @@
 
 Two raw tables come from here, both one report's rows at a time:
 
-- `raw.sections`: every section found by its title's words (the titles of the 2008 Regulation's
-  art. 32 and of the 2019 / 2021 formats), with its line span and text, plus a `preamble` row
+- `raw.sections`: every section found by its title's words (the titles of the 2007 Regulation's
+  art. 32 and of the 2019 / 2021 formats), with its line span and prose (table rows left out), plus a `preamble` row
   (the lines before the first section, with the title), so that a report whose sections were
   recorded always has a row. The compliance mart reads which sections are present; the
   text-reuse mart compares each section's text with the same agency's previous report.
@@ -84,7 +84,9 @@ def find_sections(lines: list[Line]) -> list[Section]:
 
 
 def _text(lines: list[Line]) -> str:
-    return "\n".join(line.text for line in lines)
+    """The prose of a span: table rows are left out (their figures are raw.cells, their labels
+    the template's, and neither says whether the words were written anew)."""
+    return "\n".join(line.text for line in lines if not line.is_row)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,24 @@ identity_checks as (
 
 ),
 
+narrative_checks as (
+
+    select * from {{ ref('mart_narrative_checks') }}
+
+),
+
+cross_year_checks as (
+
+    select * from {{ ref('mart_cross_year_checks') }}
+
+),
+
+text_reuse as (
+
+    select * from {{ ref('mart_text_reuse') }}
+
+),
+
 requirements as (
 
     select * from {{ ref('report_requirements') }}
@@ -145,6 +163,47 @@ identity_counts as (
 
 ),
 
+narrative_counts as (
+
+    select
+        report_id,
+        count(*) filter (where status = 'FAIL') as narrative_fail_count
+
+    from narrative_checks
+    group by report_id
+
+),
+
+cross_year_counts as (
+
+    select
+        report_id,
+        count(*) filter (
+            where status = 'FAIL' and check_key = 'carried_over_matches_previous'
+        ) as carry_fail_count,
+        count(*) filter (
+            where status = 'FAIL' and check_key = 'in_force_rolls_forward'
+        ) as in_force_fail_count,
+        bool_or(status = 'FAIL' and check_key = 'figures_identical_to_previous')
+            as is_figures_identical_to_previous
+
+    from cross_year_checks
+    group by report_id
+
+),
+
+reuse_counts as (
+
+    select
+        report_id,
+        count(*) filter (where is_reused) as reused_section_count,
+        max(reuse_share) as max_reuse_share
+
+    from text_reuse
+    group by report_id
+
+),
+
 assessed as (
 
     select
@@ -183,8 +242,14 @@ assessed as (
             as identity_not_assessable_count,
         coalesce(identity_counts.identity_fail_count_blanks_as_zero, 0)
             as identity_fail_count_blanks_as_zero,
+        coalesce(narrative_counts.narrative_fail_count, 0) as narrative_fail_count,
+        coalesce(cross_year_counts.carry_fail_count, 0) as carry_fail_count,
+        coalesce(cross_year_counts.in_force_fail_count, 0) as in_force_fail_count,
+        reuse_counts.reused_section_count,
+        reuse_counts.max_reuse_share,
         report_deadlines.is_deadline_assumed,
         reports.published_on <= report_deadlines.deadline_on as is_on_time,
+        cross_year_counts.is_figures_identical_to_previous,
         reports.is_current_version,
         reports.is_agency_unknown,
         report_deadlines.deadline_on,
@@ -204,6 +269,12 @@ assessed as (
         on report_organs.template_era = required_parts.template_era
     left join identity_counts
         on reports.report_id = identity_counts.report_id
+    left join narrative_counts
+        on reports.report_id = narrative_counts.report_id
+    left join cross_year_counts
+        on reports.report_id = cross_year_counts.report_id
+    left join reuse_counts
+        on reports.report_id = reuse_counts.report_id
 
 ),
 
@@ -238,7 +309,12 @@ final as (
                 case when len(tables_missing) > 0 then 'table_missing' end,
                 case when identity_fail_count > 0 then 'identity_fail' end,
                 case when identity_fail_count_blanks_as_zero > identity_fail_count
-                    then 'identity_fail_if_blanks_zero' end
+                    then 'identity_fail_if_blanks_zero' end,
+                case when narrative_fail_count > 0 then 'narrative_contradiction' end,
+                case when carry_fail_count > 0 then 'carry_chain_broken' end,
+                case when in_force_fail_count > 0 then 'in_force_broken' end,
+                case when is_figures_identical_to_previous then 'figures_identical_to_previous' end,
+                case when reused_section_count > 0 then 'text_reused' end
             ],
             lambda flag: flag is not null
         ) as flags,
@@ -251,9 +327,15 @@ final as (
         identity_fail_count,
         identity_not_assessable_count,
         identity_fail_count_blanks_as_zero,
+        narrative_fail_count,
+        carry_fail_count,
+        in_force_fail_count,
+        reused_section_count,
+        max_reuse_share,
         -- booleans
         is_on_time,
         is_deadline_assumed,
+        is_figures_identical_to_previous,
         has_sections_recorded,
         is_current_version,
         -- dates

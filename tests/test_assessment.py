@@ -6,14 +6,19 @@ the rows its report should produce.
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
+import loaders.build
 from loaders.build import build
 from loaders.load import load_paths
+from loaders.settings import DBT_PROJECT_DIR
 
 from .reports_by_hand import HandReport
 
@@ -61,20 +66,50 @@ REPORTS = {
     "bureau_2016.txt": HandReport(BUREAU, 2016, date(2017, 4, 5)),
     # no date at all
     "county_2022.txt": HandReport(COUNTY, 2022, None),
+    # no organ and no date: both set by hand (CORRECTIONS)
+    "unnamed_2021.txt": HandReport("", 2021, None, overview="园区持续推进政务公开工作。"),
+}
+CORRECTED_AGENCY = "宁夏贺兰工业园区管委会"
+CORRECTIONS = {
+    "unnamed_2021.txt": {
+        "agency_name": CORRECTED_AGENCY,
+        "region_code": "640122",
+        "published_on": "2022-01-25",
+        "reason": "发布机构 and 发布日期 of the page the file was saved from",
+    }
 }
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
+    """The reports loaded and built with a copy of the dbt project whose report_corrections seed
+    holds CORRECTIONS (the project's own seed ships empty)."""
     work = tmp_path_factory.mktemp("assessment")
     folder = work / "reports"
     folder.mkdir()
+    seed_rows = []
     for name, report in REPORTS.items():
-        (folder / name).write_text(report.text(), encoding="utf-8")
+        data = report.text().encode("utf-8")
+        (folder / name).write_bytes(data)
+        if name in CORRECTIONS:
+            seed_rows.append(
+                {"document_sha256": hashlib.sha256(data).hexdigest(), **CORRECTIONS[name]}
+            )
+    project = work / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", ".user.yml")
+    )
+    seed = project / "seeds" / "report_corrections.csv"
+    with seed.open("a", encoding="utf-8", newline="") as f:
+        header = seed.read_text(encoding="utf-8").splitlines()[0].split(",")
+        writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+        writer.writerows(seed_rows)
     db = work / "w.duckdb"
     summary = load_paths([folder], db)
     assert (summary.loaded, summary.failed) == (len(REPORTS), 0)
-    assert build(db, target_dir=work / "target") == 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loaders.build, "DBT_PROJECT_DIR", project)
+        assert build(db, target_dir=work / "target") == 0
     return db
 
 
@@ -235,3 +270,33 @@ def test_reused_text_is_measured_per_section(con):
         [report_id(con, "county_2022.txt")],
     )
     assert fresh == [{"is_reused": False}]
+
+
+def test_correction_brings_an_unknown_agency_back(con):
+    (report,) = rows(
+        con,
+        """select report_id, agency_id, region_id, published_on, corrected_fields,
+                  correction_reason, is_agency_unknown
+           from marts.dim_report where source_file_name = 'unnamed_2021.txt'""",
+    )
+    assert report["corrected_fields"] == ["agency", "region", "published_on"]
+    assert report["correction_reason"] == CORRECTIONS["unnamed_2021.txt"]["reason"]
+    assert not report["is_agency_unknown"] and report["region_id"] == "640122"
+    assert report["published_on"] == date(2022, 1, 25)
+    (agency,) = rows(
+        con,
+        "select agency_name, agency_kind from marts.dim_agency where agency_id = ?",
+        [report["agency_id"]],
+    )
+    assert agency == {"agency_name": CORRECTED_AGENCY, "agency_kind": "park_committee"}
+    assert rows(
+        con,
+        "select report_year from marts.mart_agency_year where agency_id = ?",
+        [report["agency_id"]],
+    ) == [{"report_year": 2021}]
+    row = compliance(con, "unnamed_2021.txt")
+    assert (row["organ_kind"], row["is_on_time"], row["days_late"]) == ("park_committee", True, -6)
+    # the other reports carry no correction
+    assert con.execute(
+        "select count(*) from marts.dim_report where len(corrected_fields) > 0"
+    ).fetchone() == (1,)

@@ -66,6 +66,13 @@ REPORTS = {
     "bureau_2016.txt": HandReport(BUREAU, 2016, date(2017, 4, 5)),
     # no date at all
     "county_2022.txt": HandReport(COUNTY, 2022, None),
+    # a municipality's district government and a district bureau: 北京市 is their prefecture too
+    "dongcheng_2021.txt": HandReport(
+        "北京市东城区人民政府", 2021, date(2022, 3, 1), new=7, granted=6
+    ),
+    "haidian_2021.txt": HandReport(
+        "北京市海淀区教育委员会", 2021, date(2022, 3, 1), new=3, granted=2
+    ),
     # no organ and no date: both set by hand (CORRECTIONS)
     "unnamed_2021.txt": HandReport("", 2021, None, overview="园区持续推进政务公开工作。"),
 }
@@ -300,3 +307,26 @@ def test_correction_brings_an_unknown_agency_back(con):
     assert con.execute(
         "select count(*) from marts.dim_report where len(corrected_fields) > 0"
     ).fetchone() == (1,)
+
+
+def test_roll_ups_by_division_with_municipalities_as_prefectures(con):
+    rolled = {
+        (r["rollup_level"], r["region_id"]): r
+        for r in rows(con, "select * from marts.mart_region_year where report_year = 2021")
+    }
+    beijing = rolled[("prefecture", "110000")]
+    assert beijing == rolled[("province", "110000")] | {
+        "region_year_id": beijing["region_year_id"],
+        "rollup_level": "prefecture",
+    }
+    assert (beijing["report_count"], beijing["agency_count"]) == (2, 2)
+    assert beijing["applications_new"] == 10
+    # granted 6 + 2 over processed 6 + 2
+    assert beijing["grant_rate"] == 1.0
+    assert beijing["late_report_count"] == 1  # the bureau: 31 January
+    assert rolled[("county", "110101")]["report_count"] == 1
+    ningxia = rolled[("province", "640000")]
+    yinchuan = rolled[("prefecture", "640100")]
+    assert ningxia["report_count"] >= yinchuan["report_count"] >= 2
+    # the township (31 January) is late; the county government on time
+    assert rolled[("county", "640121")]["late_report_count"] >= 1

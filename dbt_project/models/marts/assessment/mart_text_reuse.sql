@@ -32,10 +32,7 @@ report_pairs as (
         reports.loaded_at
 
     from reports
-    inner join reports as previous
-        on reports.agency_id = previous.agency_id
-        and reports.report_year = previous.report_year + 1
-        and previous.is_current_version
+    {{ join_previous_year_report('reports') }}
 
 ),
 

@@ -1,4 +1,4 @@
-"""The `nianbao` command line: load, build, check, run, eval, demo."""
+"""The `nianbao` command line: load, build, check, run, eval, demo, export, trace."""
 
 from __future__ import annotations
 
@@ -120,6 +120,62 @@ def _use_ocr(args: argparse.Namespace) -> None:
         os.environ["NIANBAO_OCR"] = args.ocr
 
 
+# --- export and trace: read-only views of a built warehouse -------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from loaders.export import ExportError, export, plan
+
+    out = Path(args.out)
+    try:
+        plan(args.models, args.format, out)  # a bad mart name is caught before anything opens
+        written = export(
+            warehouse_path(args.db), out, args.format, args.models, args.chinese_headers
+        )
+    except ExportError as error:
+        print(f"nianbao export: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from loaders.trace import TraceError, trace
+
+    try:
+        lines = trace(warehouse_path(args.db), args.report, args.key)
+    except TraceError as error:
+        print(f"nianbao trace: {error}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
+def add_read_only_commands(sub, with_db) -> None:
+    export = with_db(sub.add_parser("export", help="write marts as parquet, csv or xlsx"))
+    export.add_argument("--format", required=True, choices=["parquet", "csv", "xlsx"])
+    export.add_argument("--out", required=True, help="folder to write into")
+    export.add_argument(
+        "--models", nargs="+", metavar="MART", help="marts to write (default: every mart)"
+    )
+    export.add_argument(
+        "--chinese-headers", action="store_true", help="xlsx: Chinese column headers"
+    )
+    export.set_defaults(func=cmd_export)
+
+    trace = with_db(sub.add_parser("trace", help="the source lines behind a report's figure"))
+    trace.add_argument("report", help="report_id, an id prefix (8+ characters) or file name")
+    trace.add_argument(
+        "key",
+        help="table.row.column (applications.new_received.total; a prefix gives the row) or a "
+        "narrative figure key (applications_received)",
+    )
+    trace.set_defaults(func=cmd_trace)
+
+
+# ---------------------------------------------------------------------------------------------
+
 WRITERS = {"load", "build", "check", "run", "demo"}
 
 
@@ -186,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = with_db(sub.add_parser("demo", help="the whole job on the bundled sample reports"))
     demo.add_argument("paths", nargs="*", default=["data/samples"], help="report folders")
     demo.set_defaults(func=cmd_demo)
+
+    add_read_only_commands(sub, with_db)
     return parser
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from loaders.document import Document, Issue, ReadError
 from loaders.parse import ParsedReport, parse_document
+from loaders.parse.narrative import narrative_rows
 from loaders.settings import FILE_SECONDS, MAX_FILE_BYTES, MAX_PDF_BYTES, PAGE_SUFFIXES
 
 
@@ -29,6 +30,8 @@ class Extracted:
     complaints: list[tuple] = field(default_factory=list)
     issues: list[tuple] = field(default_factory=list)  # (code, severity, line, source, message)
     ocr_pages: list[tuple] = field(default_factory=list)  # raw.ocr_pages rows, no document id
+    sections: list[tuple] = field(default_factory=list)  # raw.sections rows without the id
+    narrative_figures: list[tuple] = field(default_factory=list)  # raw.narrative_figures rows
     error: str | None = None
     unchanged: bool = False  # its bytes are a document already stored: not parsed
 
@@ -215,6 +218,7 @@ def _flatten(
     ]
     out.issues = [(i.code, i.severity, i.line, i.source, i.message) for i in issues]
     out.ocr_pages = [_ocr_row(page) for page in doc.ocr_pages]
+    out.sections, out.narrative_figures = narrative_rows(doc.lines)
     return out
 
 

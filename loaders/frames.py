@@ -54,11 +54,22 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "skew_degrees": pl.Float64, "seconds": pl.Float64, "box_count": pl.Int32,
         "min_score": pl.Float64, "text": pl.Utf8, "boxes": pl.Utf8,
     },
+    # the narrative (loaders/parse/narrative.py)
+    "sections": {
+        "document_id": pl.Utf8, "section_key": pl.Utf8, "title": pl.Utf8,
+        "line_start": pl.Int32, "line_end": pl.Int32, "char_count": pl.Int32, "text": pl.Utf8,
+    },
+    "narrative_figures": {
+        "document_id": pl.Utf8, "ordinal": pl.Int32, "figure_key": pl.Utf8, "value": pl.Float64,
+        "unit": pl.Utf8, "sentence": pl.Utf8, "line_number": pl.Int32, "source": pl.Utf8,
+    },
 }  # fmt: skip
 # String views: polars hands its buffers over without copying, and DuckDB reads them as they are.
 _ARROW_LEVEL = pl.CompatLevel.newest()
 # Rows of these tables belong to a stored document; parse issues also to failed files (by path).
-_BY_DOCUMENT = ("documents", "reports", "cells", "complaints", "ocr_pages")
+_BY_DOCUMENT = (
+    "documents", "reports", "cells", "complaints", "ocr_pages", "sections", "narrative_figures"
+)
 
 
 class FileOutcome(NamedTuple):
@@ -97,6 +108,10 @@ class Batch:
             "complaints": _columns([(i.document_id, i.complaints) for i in stored], "complaints"),
             "parse_issues": _rows(issues, "parse_issues"),
             "ocr_pages": _columns([(i.document_id, i.ocr_pages) for i in stored], "ocr_pages"),
+            "sections": _columns([(i.document_id, i.sections) for i in stored], "sections"),
+            "narrative_figures": _columns(
+                [(i.document_id, i.narrative_figures) for i in stored], "narrative_figures"
+            ),
         }
         files = [
             FileOutcome(

@@ -129,6 +129,32 @@ create table if not exists raw.ocr_pages (
     loaded_at timestamp not null
 );
 
+-- The narrative (loaders/parse/narrative.py): the sections found by their titles, with their
+-- text, and the figures the prose states about the tables.
+create table if not exists raw.sections (
+    document_id varchar not null,
+    section_key varchar not null,         -- preamble | overview | disclosures | applications | fees
+                                          -- | reviews | problems | other; unique per document
+    title varchar,                        -- the title line as printed; null for the preamble
+    line_start integer not null,          -- first and last line of the section (1-based)
+    line_end integer not null,
+    char_count integer not null,
+    text varchar not null,                -- its prose lines (table rows left out), title included
+    loaded_at timestamp not null
+);
+
+create table if not exists raw.narrative_figures (
+    document_id varchar not null,
+    ordinal integer not null,             -- position among the document's figures; unique per document
+    figure_key varchar not null,          -- applications_received | applications_carried_over | ...
+    value double not null,                -- the figure as stated; 0 for an explicit 未 / 没有 / 无
+    unit varchar,                         -- 件 | 起 | ...; null for an explicit zero
+    sentence varchar not null,            -- the sentence it was read from, whitespace removed
+    line_number integer not null,
+    source varchar,                       -- where the line was in the file (page, table row)
+    loaded_at timestamp not null
+);
+
 create table if not exists raw.regions (
     region_code varchar primary key,      -- 6-digit GB/T 2260
     province_name varchar not null,

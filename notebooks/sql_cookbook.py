@@ -354,3 +354,54 @@ left join marts.dim_report on dim_year.report_year = dim_report.report_year
 group by all
 order by 年度
 """)
+
+# %% [markdown]
+# ## 13. The source lines behind a figure (as `nianbao trace REPORT KEY` prints them)
+#
+# A figure's `line_number` is the line of the normalised document (`raw.documents.text`, one line
+# per reader line: blank lines are not lines); `source_position` is where that line sits in the
+# file as delivered (its own line for text and Markdown, the page for PDF, the table and row for
+# HTML and Word). This query is `loaders.trace.TRACE_SQL` for one report and key, with the marts'
+# names: `nianbao trace 000_f6bb5fbcfd8441cc.txt applications.new_received.total` prints the same
+# line with its neighbours and the file's own line.
+
+# %%
+run("""
+select
+    dim_report.source_file_name,
+    fct_applications.outcome_key || '.' || fct_applications.applicant_type_key as 单元格,
+    fct_applications.value as 数值,
+    fct_applications.value_raw as 原文,
+    fct_applications.line_number as 文档行,
+    fct_applications.source_position as 原文件位置,
+    string_split(raw_documents.text, chr(10))[fct_applications.line_number] as 文档行内容
+from marts.fct_applications
+inner join marts.dim_report on fct_applications.report_id = dim_report.report_id
+inner join raw.documents as raw_documents
+    on fct_applications.report_id = raw_documents.document_id
+where fct_applications.outcome_key = 'new_received'
+    and fct_applications.applicant_type_key = 'total'
+order by dim_report.source_file_name
+""")
+
+# %% [markdown]
+# ## 14. Reports late, incomplete or contradicting themselves (`mart_report_compliance`)
+#
+# `flags` lists what an assessment would mark; filter with `list_contains(flags, '...')`. The
+# compliance notebook (`compliance.py`) goes further: rankings, text reuse, two agencies side by
+# side.
+
+# %%
+run("""
+select
+    report_year as 年度,
+    coalesce(agency_name, '（未知机构）') as 机构,
+    organ_kind as 机关类型,
+    deadline_on as 期限,
+    published_on as 公布日期,
+    days_late as 逾期天数,
+    sections_missing as 缺少部分,
+    flags as 问题标记
+from marts.mart_report_compliance
+order by len(flags) desc, 年度, 机构
+""")

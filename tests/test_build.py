@@ -77,6 +77,12 @@ def test_build_on_an_empty_raw_layer_then_docs_offline(tmp_path, capfd):
         "fct_complaints",
         "fct_identity_checks",
         "mart_agency_year",
+        "mart_report_compliance",
+        "mart_cross_year_checks",
+        "mart_text_reuse",
+        "mart_narrative_checks",
+        "mart_parse_issues",
+        "mart_region_year",
     }
     assert run_dbt(["docs", "generate", "--static"], db, target_dir=target) == 0
     page = (target / "static_index.html").read_text(encoding="utf-8")

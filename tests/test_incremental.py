@@ -291,3 +291,26 @@ def test_duplicate_of_an_old_row_fails_the_incremental_tests(warehouses, tmp_pat
     assert re.search(r"report_id in \('[0-9a-f]{64}'\)", uniqueness["compiled_code"])
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute(passed_through).fetchall() == [(tested_through,)]
+
+
+def test_assessment_marts_see_the_new_year(con):
+    """The assessment marts are tables rebuilt by every build: after the second step the 2021 copy
+    of 000 is compared with 000 (its text is the same, its 行政许可 count is not)."""
+    later = report_ids(con, [NEXT_YEAR_COPY]).pop()
+    shares = dict(
+        con.execute(
+            "select section_key, reuse_share from marts.mart_text_reuse where report_id = ?",
+            [later],
+        ).fetchall()
+    )
+    assert shares["overview"] == 1.0
+    identical = con.execute(
+        """select status from marts.mart_cross_year_checks
+           where report_id = ? and check_key = 'figures_identical_to_previous'""",
+        [later],
+    ).fetchall()
+    assert identical == [("PASS",)]
+    flags = con.execute(
+        "select flags from marts.mart_report_compliance where report_id = ?", [later]
+    ).fetchone()[0]
+    assert "text_reused" in flags

@@ -46,7 +46,12 @@ def outputs(notebook: nbformat.NotebookNode) -> list[dict]:
 
 
 def test_the_notebooks_are_found():
-    assert {p.stem for p in NOTEBOOKS} >= {"compare_across_years", "data_quality", "sql_cookbook"}
+    assert {p.stem for p in NOTEBOOKS} >= {
+        "compare_across_years",
+        "compliance",
+        "data_quality",
+        "sql_cookbook",
+    }
 
 
 def compare_across_years_draws_its_charts(notebook: nbformat.NotebookNode) -> None:
@@ -63,10 +68,22 @@ def sql_cookbook_shows_a_result_under_every_query(notebook: nbformat.NotebookNod
         assert any(o.output_type == "execute_result" for o in cell.outputs), cell.source[:80]
 
 
+def compliance_shows_a_table_under_every_section(notebook: nbformat.NotebookNode) -> None:
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"][2:]  # after the setup
+    assert len(code_cells) >= 10
+    for cell in code_cells:
+        assert any(o.output_type in ("execute_result", "display_data") for o in cell.outputs), (
+            cell.source[:80]
+        )
+    printed = "".join(o.get("text", "") for o in outputs(notebook))
+    assert "agencies: ['" in printed  # two agencies side by side were found
+
+
 # checks of one notebook's own outputs, run after the common ones (each notebook runs once)
 SPECIFIC_CHECKS = {
     "compare_across_years": compare_across_years_draws_its_charts,
     "sql_cookbook": sql_cookbook_shows_a_result_under_every_query,
+    "compliance": compliance_shows_a_table_under_every_section,
 }
 
 

@@ -1,12 +1,20 @@
 -- Agency resolution: every report's printed organ name is reduced to a matching key (whitespace,
 -- 管理委员会 / 管委会, a title name that is the prefix of the fuller name with 管委会 / 人民政府),
 -- misspellings and short forms are mapped through the agency_aliases seed, and the agency id is a
--- stable hash of the resolved key. An unreadable name stays null: nothing is guessed.
+-- stable hash of the resolved key. An unreadable name stays null: nothing is guessed, unless an
+-- analyst set it in the report_corrections seed.
 with
 
 reports as (
 
     select * from {{ ref('stg_nianbao__reports') }}
+
+),
+
+corrections as (
+
+    select * from {{ ref('report_corrections') }}
+    where nullif(trim(agency_name), '') is not null
 
 ),
 
@@ -27,6 +35,23 @@ alias_keys as (
 
 ),
 
+corrected_reports as (
+
+    -- an analyst's corrected name (seed report_corrections) is resolved as a printed one would be
+    select
+        reports.report_id,
+        reports.agency_name_printed,
+        coalesce(trim(corrections.agency_name), reports.agency_name_printed) as agency_name_read,
+        case when corrections.agency_name is not null then 'correction' else reports.agency_source end
+            as agency_source,
+        reports.loaded_at
+
+    from reports
+    left join corrections
+        on reports.report_id = corrections.document_sha256
+
+),
+
 report_names as (
 
     select
@@ -34,10 +59,10 @@ report_names as (
         agency_name_printed,
         agency_source,
         loaded_at,
-        {{ clean_agency_name('agency_name_printed') }} as agency_name_clean,
-        {{ agency_name_key('agency_name_printed') }} as agency_name_key
+        {{ clean_agency_name('agency_name_read') }} as agency_name_clean,
+        {{ agency_name_key('agency_name_read') }} as agency_name_key
 
-    from reports
+    from corrected_reports
 
 ),
 

@@ -2,9 +2,33 @@
 -- province / prefecture / county names match the names the loader resolved, else null.
 with
 
-reports as (
+loaded_reports as (
 
     select * from {{ ref('stg_nianbao__reports') }}
+
+),
+
+corrections as (
+
+    select * from {{ ref('report_corrections') }}
+    where nullif(trim(region_code), '') is not null
+
+),
+
+reports as (
+
+    -- an analyst's region code (seed report_corrections) replaces the loader's, and its names
+    select
+        loaded_reports.* replace (
+            coalesce(trim(corrections.region_code), loaded_reports.region_code) as region_code,
+            case when corrections.region_code is null then loaded_reports.province_name end
+                as province_name
+        ),
+        corrections.region_code is not null as is_region_corrected
+
+    from loaded_reports
+    left join corrections
+        on loaded_reports.report_id = corrections.document_sha256
 
 ),
 
@@ -49,6 +73,7 @@ final as (
         coalesce(by_code.region_id, by_name.region_id) as region_id,
         reports.region_code as region_code_loaded,
         case
+            when reports.is_region_corrected and by_code.region_id is not null then 'correction'
             when by_code.region_id is not null then 'code'
             when by_name.region_id is not null then 'names'
             when reports.region_code is not null or reports.province_name is not null

@@ -5,7 +5,8 @@
 -- them would resolve every report's agency name again (regular expressions over all reports).
 -- Incremental: a build resolves only the documents loaded since the latest loaded_at already in
 -- the table (a document is immutable and its row depends on nothing but its own raw rows, the
--- agency_aliases seed and raw.regions); `--full-refresh` resolves every document again.
+-- agency_aliases and report_corrections seeds and raw.regions); `--full-refresh` resolves every
+-- document again (needed after a seed is edited).
 {{
     config(
         materialized='incremental',
@@ -44,6 +45,12 @@ report_agencies as (
 
 ),
 
+corrections as (
+
+    select * from {{ ref('report_corrections') }}
+
+),
+
 report_regions as (
 
     select * from {{ ref('int_report_regions_looked_up') }}
@@ -59,15 +66,26 @@ final as (
         documents.report_id,
         report_agencies.agency_id,
         report_regions.region_id,
-        reports.report_year,
+        coalesce(corrections.report_year, reports.report_year) as report_year,
         reports.template_version,
         case
-            when reports.report_year is null then null
-            when reports.report_year <= 2018 then 'pre2019'
-            when reports.report_year <= 2020 then 'v2019'
+            when coalesce(corrections.report_year, reports.report_year) is null then null
+            when coalesce(corrections.report_year, reports.report_year) <= 2018 then 'pre2019'
+            when coalesce(corrections.report_year, reports.report_year) <= 2020 then 'v2019'
             else 'v2021'
         end as template_version_in_force,
-        reports.published_on,
+        coalesce(corrections.published_on, reports.published_on) as published_on,
+        -- what an analyst corrected (seed report_corrections), and why
+        case when corrections.document_sha256 is not null then list_filter(
+            [
+                case when nullif(trim(corrections.agency_name), '') is not null then 'agency' end,
+                case when corrections.report_year is not null then 'report_year' end,
+                case when nullif(trim(corrections.region_code), '') is not null then 'region' end,
+                case when corrections.published_on is not null then 'published_on' end
+            ],
+            lambda field: field is not null
+        ) else []::varchar[] end as corrected_fields,
+        corrections.reason as correction_reason,
         report_agencies.agency_key,
         report_agencies.agency_name_printed,
         report_agencies.agency_name_candidate,
@@ -92,6 +110,8 @@ final as (
         on documents.report_id = report_agencies.report_id
     left join report_regions
         on documents.report_id = report_regions.report_id
+    left join corrections
+        on documents.report_id = corrections.document_sha256
 
 )
 

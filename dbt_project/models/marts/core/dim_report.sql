@@ -114,6 +114,8 @@ report_rows as (
         reports.template_version_in_force,
         reports.region_match_method,
         coalesce(issue_counts.parse_issue_codes, []::varchar[]) as parse_issue_codes,
+        reports.corrected_fields,
+        reports.correction_reason,
         -- numerics
         reports.report_year,
         reports.size_bytes,
@@ -186,6 +188,8 @@ final as (
         template_version_in_force,
         region_match_method,
         parse_issue_codes,
+        corrected_fields,
+        correction_reason,
         -- numerics
         report_year,
         size_bytes,

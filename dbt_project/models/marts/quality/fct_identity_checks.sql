@@ -582,6 +582,15 @@ sides as (
                 and coalesce(stored_operands.rhs_blank_count, 0) = 0
                 then stored_operands.rhs_stored_sum
         end as rhs,
+        -- the same sides with a blank operand read as 0 (a missing one still makes a side null)
+        case
+            when coalesce(stored_operands.lhs_stored_count, 0) = report_subjects.lhs_operand_count
+                then coalesce(stored_operands.lhs_stored_sum, 0)
+        end as lhs_blanks_as_zero,
+        case
+            when coalesce(stored_operands.rhs_stored_count, 0) = report_subjects.rhs_operand_count
+                then coalesce(stored_operands.rhs_stored_sum, 0)
+        end as rhs_blanks_as_zero,
         report_subjects.lhs_terms,
         report_subjects.rhs_terms,
         report_subjects.lhs_operand_count + report_subjects.rhs_operand_count as operand_count,
@@ -639,12 +648,21 @@ final as (
             when abs(sides.lhs - sides.rhs) < 1e-9 then 'PASS'
             else 'FAIL'
         end as status,
+        case
+            when sides.lhs_blanks_as_zero is null or sides.rhs_blanks_as_zero is null
+                then 'NOT_ASSESSABLE'
+            when abs(sides.lhs_blanks_as_zero - sides.rhs_blanks_as_zero) < 1e-9 then 'PASS'
+            else 'FAIL'
+        end as status_blanks_as_zero,
         -- numerics
         assessed_reports.report_year,
         sides.subject_order,
         sides.lhs,
         sides.rhs,
         sides.lhs - sides.rhs as difference,
+        sides.lhs_blanks_as_zero,
+        sides.rhs_blanks_as_zero,
+        sides.lhs_blanks_as_zero - sides.rhs_blanks_as_zero as difference_blanks_as_zero,
         sides.operand_count,
         sides.missing_operand_count,
         sides.blank_operand_count,

@@ -1,5 +1,6 @@
 -- One row per loaded document with the attributes every fact row carries: the resolved agency and
--- region, the report year and the detected template version.
+-- region, the report year and the detected template version; the publication date is the
+-- report's own, else its web page's (int_report_publication_dates).
 --
 -- A table rather than the folder's view: a dozen models and tests read it, and as a view each of
 -- them would resolve every report's agency name again (regular expressions over all reports).
@@ -44,6 +45,15 @@ report_agencies as (
 
 ),
 
+publication_dates as (
+
+    select * from {{ ref('int_report_publication_dates') }}
+    {%- if is_incremental() %}
+    where loaded_at > {{ watermark }}
+    {%- endif %}
+
+),
+
 report_regions as (
 
     select * from {{ ref('int_report_regions_looked_up') }}
@@ -67,7 +77,7 @@ final as (
             when reports.report_year <= 2020 then 'v2019'
             else 'v2021'
         end as template_version_in_force,
-        reports.published_on,
+        publication_dates.published_on,
         report_agencies.agency_key,
         report_agencies.agency_name_printed,
         report_agencies.agency_name_candidate,
@@ -92,6 +102,8 @@ final as (
         on documents.report_id = report_agencies.report_id
     left join report_regions
         on documents.report_id = report_regions.report_id
+    left join publication_dates
+        on documents.report_id = publication_dates.report_id
 
 )
 

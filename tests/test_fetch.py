@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -26,7 +26,15 @@ from .conftest import ROOT
 from .fetch_site import GBK_PAGE, PNG, Report, Route, Site, build_column, republish, serve
 
 NIANBAO = [sys.executable, "-m", "loaders.cli"]
-FAST = FetchSettings(delay_seconds=0.0, response_seconds=0.5, retries=2, backoff_seconds=0.01)
+FAST = FetchSettings(
+    delay_seconds=0.0,
+    response_seconds=0.5,
+    retries=2,
+    backoff_seconds=0.01,
+    proxies_from_environment=False,
+)
+# the site is on 127.0.0.1: a proxy the machine may set must not stand in between
+ENV = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
 
 
 @dataclass
@@ -54,7 +62,7 @@ def fetched(tmp_path_factory: pytest.TempPathFactory):
         first_log = len(site.log)
         republished = republish(site, reports["republished"])
         fetch([f"{base}/zwgk/ndbg/index.html"], out, db, FAST)
-        env = {**os.environ, "NIANBAO_DB": str(db)}
+        env = {**ENV, "NIANBAO_DB": str(db)}
         run = subprocess.run(
             [*NIANBAO, "run", str(out)],
             check=False,
@@ -332,7 +340,7 @@ def test_a_killed_fetch_resumes_without_downloading_again(tmp_path: Path) -> Non
     with serve(site) as base:
         command = [*NIANBAO, "fetch", f"{base}/zwgk/ndbg/index.html", "--out", str(out)]
         command += ["--db", str(db), "--delay", "0.15", "--retries", "1"]
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+        process = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while len(site.downloads()) < 8 and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -341,7 +349,7 @@ def test_a_killed_fetch_resumes_without_downloading_again(tmp_path: Path) -> Non
         before = site.downloads()
         assert 8 <= len(before) < 20, "the fetch was not stopped half-way"
         done = subprocess.run(
-            command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=120
+            command, check=False, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120
         )
         assert done.returncode == 1, done.stdout + done.stderr  # the 404 is a failure
         after = site.downloads(len(before))
@@ -359,7 +367,7 @@ def test_waits_between_requests_to_a_host(tmp_path: Path) -> None:
     site.add("/robots.txt", b"", "text/plain")
     for number in range(3):
         site.add(f"/f{number}.pdf", b"%PDF-1.4 " + bytes([number]) * 100, "application/pdf")
-    settings = FetchSettings(delay_seconds=0.3, response_seconds=2.0, retries=0)
+    settings = replace(FAST, delay_seconds=0.3, response_seconds=2.0, retries=0)
     with serve(site) as base:
         started = time.monotonic()
         summary = fetch(
@@ -387,7 +395,7 @@ def test_robots_crawl_delay_and_unreachable_robots(tmp_path: Path) -> None:
 def test_response_size_cap(tmp_path: Path) -> None:
     site = Site()
     site.add("/big.pdf", b"%PDF-1.4 " + bytes(5000), "application/pdf")
-    settings = FetchSettings(delay_seconds=0, max_response_bytes=1000, retries=0)
+    settings = replace(FAST, max_response_bytes=1000, retries=0)
     with serve(site) as base:
         summary = fetch([f"{base}/big.pdf"], tmp_path / "o", tmp_path / "w", settings)
     assert summary.failures == [(f"{base}/big.pdf", "too_large")]
@@ -461,3 +469,45 @@ def test_user_mistakes_caught_before_anything_is_opened(tmp_path: Path) -> None:
         assert done.returncode == 2 and message in done.stderr, (extra, done.stderr)
         assert len(done.stderr.strip().splitlines()) == 1
     assert not db.parent.exists() and not (tmp_path / "o").exists()
+
+
+def test_listing_of_attachments_with_a_cms_pager(tmp_path: Path) -> None:
+    """A column whose rows link the PDFs themselves, dated on the row, paginated by the CMS's
+    script call (read, not run)."""
+    site = Site()
+    site.add("/robots.txt", b"", "text/plain")
+
+    def listing(rows: list[tuple[str, str, str]], script: str = "") -> bytes:
+        items = "".join(
+            f'<tr><td><a href="{href}">{text}</a></td><td>{day}</td></tr>'
+            for href, text, day in rows
+        )
+        return (
+            f'<html><head><meta charset="utf-8"><title>年报</title></head><body>'
+            f"<table>{items}</table><script>{script}</script></body></html>"
+        ).encode()
+
+    first = [
+        ("P1.pdf", "某区统计局2023年政府信息公开工作年度报告", "2024-01-20"),
+        ("P2.pdf", "某区水务局2023年政府信息公开工作年度报告", "2024-01-22"),
+    ]
+    second = [("P3.pdf", "某区审计局2022年政府信息公开年报", "2023-01-18")]
+    site.add(
+        "/col/index.html", listing(first, 'createPageHTML(2, 0, "index", "html");'), "text/html"
+    )
+    site.add("/col/index_1.html", listing(second), "text/html")
+    for number in (1, 2, 3):
+        site.add(f"/col/P{number}.pdf", b"%PDF-1.4 " + bytes([number]) * 50, "application/pdf")
+    with serve(site) as base:
+        summary = fetch([f"{base}/col/index.html"], tmp_path / "o", tmp_path / "w", FAST)
+    assert summary.outcomes == {"saved": 5} and summary.saved_reports == 3
+    rows = _rows(
+        tmp_path / "w",
+        """select saved_path, published_on::varchar, listing_url from raw.fetches
+           where role = 'attachment' order by saved_path""",
+    )
+    assert rows == [
+        ("127.0.0.1/2022/某区审计局2022年政府信息公开年报.pdf", "2023-01-18", f"{base}/col/index_1.html"),
+        ("127.0.0.1/2023/某区水务局2023年政府信息公开工作年度报告.pdf", "2024-01-22", f"{base}/col/index.html"),
+        ("127.0.0.1/2023/某区统计局2023年政府信息公开工作年度报告.pdf", "2024-01-20", f"{base}/col/index.html"),
+    ]  # fmt: skip

@@ -77,7 +77,7 @@ class PoliteClient:
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(settings.response_seconds),
             follow_redirects=False,
-            trust_env=False,  # no proxy from the environment: the sites are asked directly
+            trust_env=settings.proxies_from_environment,
         )
         self.requests_made = 0
 

@@ -28,3 +28,5 @@ class FetchSettings:
     zip_max_bytes: int = 256 * 2**20
     zip_max_ratio: float = 100.0
     user_agent: str = USER_AGENT
+    # HTTP(S)_PROXY / NO_PROXY from the environment, as other command-line clients do
+    proxies_from_environment: bool = True

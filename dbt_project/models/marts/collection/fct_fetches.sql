@@ -1,6 +1,10 @@
 -- One row per retrieval by `nianbao fetch`, with whether the bytes at the URL changed since its
 -- previous stored retrieval (a republication: the report was edited after it was published) and
 -- the loaded report the bytes are, once `nianbao run` has read them.
+--
+-- A view, unlike the folder's tables: retrievals are few next to the facts, and analysts see a
+-- fetch's rows before the next build.
+{{ config(materialized='view') }}
 
 with
 

@@ -108,7 +108,7 @@ class Fetcher:
         self.client = PoliteClient(settings, {host_of(u) for u in urls}, sleep)
         self.queue: deque[Task] = deque(Task(canonical(u), "listed") for u in urls)
         self.seen: set[str] = set()
-        self.listing_pages = 0
+        self.listings: set[str] = set()  # listing pages queued, against the cap
         self.listing_cap = settings.max_listing_pages * max(len(urls), 1)
 
     def run(self) -> FetchSummary:
@@ -210,9 +210,9 @@ class Fetcher:
             task.role == "listed" and pages.looks_like_listing(page, url)
         )
         if listing:
-            self.listing_pages += 1
-            for next_page in page.pager_urls:
-                if self.listing_pages + len(self.queue) < self.listing_cap:
+            for next_page in map(canonical, page.pager_urls):
+                if next_page not in self.listings and len(self.listings) < self.listing_cap:
+                    self.listings.add(next_page)
                     self._enqueue(Task(next_page, "listing", listing_url=task.url))
             for link in page.links:
                 if pages.is_report_link(link) and canonical(link.url) != canonical(url):

@@ -18,6 +18,7 @@ from protego import Protego
 from loaders.fetch.settings import FetchSettings
 
 REDIRECTS = {301, 302, 303, 307, 308}
+MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After is cut to this
 
 
 @dataclass
@@ -156,10 +157,14 @@ class PoliteClient:
         attempt = 0
         while True:
             got = self._request(url, headers)
-            retry = got.status is None or got.status >= 500
-            if not retry or attempt >= self.settings.retries:
+            retry = got.status is None or got.status >= 500 or got.status == 429
+            if not retry or attempt >= self.settings.retries or got.error == "too_large":
                 return got
-            self._sleep(self.settings.backoff_seconds * 2**attempt)
+            wait = self.settings.backoff_seconds * 2**attempt
+            asked = got.headers.get("retry-after", "")
+            if asked.isdigit():  # the server's own wish, within reason
+                wait = max(wait, min(float(asked), MAX_RETRY_AFTER))
+            self._sleep(wait)
             attempt += 1
 
     def _wait_turn(self, host: str) -> None:

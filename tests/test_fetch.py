@@ -536,3 +536,63 @@ def test_cli_with_a_url_file(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "retrievals: saved 2" in done.stdout
     assert sorted(p.name for p in (tmp_path / "o").rglob("*.pdf")) == ["a.pdf", "busy.pdf"]
+
+
+def _html(title: str, body: str) -> bytes:
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>".encode()
+
+
+def test_listing_or_report_page() -> None:
+    from loaders.fetch.pages import looks_like_listing, read_page
+
+    url = "http://s.gov.cn/col/a.html"
+    related = "".join(
+        f'<li><a href="/r{y}.html">{y}年政府信息公开工作年度报告</a></li>' for y in (2021, 2022)
+    )
+    column = _html("政府信息公开年报", f"<ul>{related}</ul>")
+    assert looks_like_listing(read_page(column, url), url)
+    report = _html("某局2023年政府信息公开工作年度报告", "一、总体情况" + "。" * 2000 + related)
+    assert not looks_like_listing(read_page(report, url), url)
+    wrapper = _html("某局2023年政府信息公开工作年度报告", f'<a href="/a.pdf">下载</a>{related}')
+    assert not looks_like_listing(read_page(wrapper, url), url)
+    one = _html("政府信息公开年报", related[: related.index("</li>")])
+    assert not looks_like_listing(read_page(one, url), url)
+    paged = _html(
+        "政府信息公开年报", related[: related.index("</li>")] + '<a href="a_1.html">下一页</a>'
+    )
+    assert looks_like_listing(read_page(paged, url), url)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected", "evidence"),
+    [
+        ("<p>发布时间：2024-01-20 10:00:00</p>", "2024-01-20", "发布时间：2024-01-20"),
+        ("<p>发布日期:2024年1月5日</p>", "2024-01-05", "发布日期:2024年1月5日"),
+        ("<p>成文日期：2023-12-30</p><p>日期：2024/01/06</p>", "2024-01-06", "日期：2024/01/06"),
+        ("<p>成文日期：2023-12-30</p>", None, None),
+        ('<meta name="PubDate" content="2024-02-01 08:00">', "2024-02-01", '<meta name="PubDate"'),
+    ],
+)
+def test_publication_date_the_page_states(body: str, expected, evidence) -> None:
+    from loaders.fetch.pages import read_page
+
+    page = read_page(_html("年报", body), "http://s.gov.cn/a.html")
+    assert (page.published_on and page.published_on.isoformat()) == expected
+    assert (page.published_evidence or None) == evidence or page.published_evidence.startswith(
+        evidence
+    )
+
+
+def test_charset_by_the_bytes_and_meta() -> None:
+    from loaders.fetch.pages import decode
+
+    text = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+    text += "</head><body>政府信息公开工作年度报告</body></html>"
+    assert "年度报告" in decode(text.encode("gbk"), "utf-8")[0]  # the header is wrong
+    assert "年度报告" in decode(text.encode("utf-8"), "gbk")[0]  # the meta is wrong
+    bare = (
+        "<html><body>"
+        + "政府信息公开工作年度报告，本机关全年主动公开政府信息。" * 5
+        + "</body></html>"
+    )
+    assert "年度报告" in decode(bare.encode("gb18030"), None)[0]  # nothing declared

@@ -39,6 +39,8 @@ ATTACHMENT_SUFFIXES = {
     ".rar",
     ".7z",
 }
+# a page whose text is at least this long holds a report (a listing's rows are much shorter)
+REPORT_TEXT_CHARS = 1500
 PAGE_SUFFIXES = {"", ".html", ".htm", ".shtml", ".jhtml", ".jsp", ".php", ".asp", ".aspx"}
 
 _REPORT_WORDS = re.compile(r"年度报告|年报")
@@ -52,7 +54,7 @@ _CMS_PAGER = re.compile(
 # A date a page states: a labelled field (发布时间, 发布日期, 日期 but not 成文日期), then the
 # publication-date <meta> the common CMSs write.
 _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})(?:\s*日)?"
-_LABELLED_DATE = re.compile(rf"((?:发布|公开)(?:时间|日期)|(?<![成印])日期)\s*[:：]\s*{_DATE}")
+_LABELLED_DATE = re.compile(rf"((?:发布|公开)(?:时间|日期)|(?<!成文)(?<!印发)(?<!生效)日期)\s*[:：]\s*{_DATE}")
 _ROW_DATE = re.compile(_DATE)
 _META_DATES = ("pubdate", "publishdate", "firstpublishedtime", "createdate", "weburldate")
 
@@ -77,11 +79,17 @@ class Page:
 
 
 def decode(data: bytes, header_charset: str | None) -> tuple[str, str]:
-    """Text and the codec used: the BOM, then the page's own <meta> charset, then the HTTP
-    header's, then UTF-8, each only if the bytes decode under it without error (servers often
-    send a wrong header, and pages copied between sites keep a wrong <meta>); else detection."""
+    """Text and the codec used: the BOM; UTF-8 when the bytes are UTF-8 (a GBK text almost never
+    is, and a page saved again as UTF-8 often keeps its old <meta charset=gb2312>); then the
+    page's own <meta> charset, then the HTTP header's, each only if the bytes decode under it
+    without error (servers often send a wrong header); else detection."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8"
+    if not data.isascii():
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     head = data[:4096].decode("latin-1")
     meta = re.search(r"<meta[^>]+charset\s*=\s*['\"]?\s*([\w.:-]+)", head, re.IGNORECASE)
     for declared in (meta.group(1) if meta else None, header_charset, "utf-8"):
@@ -253,6 +261,16 @@ def _pager(links: list[Link], scripts: str, url: str) -> list[str]:
 
 
 def looks_like_listing(page: Page, url: str) -> bool:
-    """A listing links several reports on other pages, or has pagination."""
+    """A listing links reports on other pages and pages through them, or links several. A page
+    titled as a report that holds one (a long text, or attachments) and links a few other years'
+    reports beside it ("相关阅读") is a report page."""
     reports = {k.url for k in page.links if is_report_link(k) and k.url != url}
-    return len(reports) >= 2 or bool(page.pager_urls and reports)
+    if not reports:
+        return False
+    if page.pager_urls:
+        return True
+    titled = bool(page.title and _REPORT_WORDS.search(page.title) and _YEAR.search(page.title))
+    files = any(is_attachment_url(k.url) and k.url not in reports for k in page.links)
+    if titled and (len(page.text) >= REPORT_TEXT_CHARS or files) and len(reports) < 5:
+        return False
+    return len(reports) >= 2

@@ -54,7 +54,9 @@ _CMS_PAGER = re.compile(
 # A date a page states: a labelled field (发布时间, 发布日期, 日期 but not 成文日期), then the
 # publication-date <meta> the common CMSs write.
 _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})(?:\s*日)?"
-_LABELLED_DATE = re.compile(rf"((?:发布|公开)(?:时间|日期)|(?<!成文)(?<!印发)(?<!生效)日期)\s*[:：]\s*{_DATE}")
+_LABELLED_DATE = re.compile(
+    rf"((?:发布|公开)(?:时间|日期)|(?<!成文)(?<!印发)(?<!生效)日期)\s*[:：]\s*{_DATE}"
+)
 _ROW_DATE = re.compile(_DATE)
 _META_DATES = ("pubdate", "publishdate", "firstpublishedtime", "createdate", "weburldate")
 

@@ -194,7 +194,8 @@ def add_fetch_parser(sub, with_db) -> None:
         "--timeout",
         type=float,
         default=default.response_seconds,
-        help=f"seconds a response may take (default {default.response_seconds:.0f})",
+        help=f"seconds a response may take (default {default.response_seconds:.0f}; one that "
+        f"sends nothing for {default.idle_seconds:.0f} s is abandoned sooner)",
     )
     fetch.add_argument(
         "--max-mb",

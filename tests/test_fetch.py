@@ -596,3 +596,24 @@ def test_charset_by_the_bytes_and_meta() -> None:
         + "</body></html>"
     )
     assert "年度报告" in decode(bare.encode("gb18030"), None)[0]  # nothing declared
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("某局2023年政府信息公开工作年度报告", 2023),
+        ("2022年度政府信息公开年报", 2022),
+        ("政府信息公开工作年度报告（2021）", 2021),
+        ("关于做好2023年政府信息公开工作年度报告编制发布工作的通知", None),
+        ("政府信息公开工作年度报告格式（2021年版）", None),
+        ("2023年政府信息公开指南", None),
+        ("年度报告", None),
+    ],
+)
+def test_links_that_read_as_a_report(text: str, year: int | None) -> None:
+    from loaders.fetch.pages import Link, is_report_link, report_year
+
+    link = Link("http://s.gov.cn/a.html", text)
+    assert is_report_link(link) == (year is not None)
+    if year:
+        assert report_year(text) == year

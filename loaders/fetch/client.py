@@ -76,7 +76,7 @@ class PoliteClient:
         self._robots: dict[str, Protego | None] = {}  # None: robots.txt unreachable, stay away
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-            timeout=httpx.Timeout(settings.response_seconds),
+            timeout=httpx.Timeout(min(settings.idle_seconds, settings.response_seconds)),
             follow_redirects=False,
             trust_env=settings.proxies_from_environment,
         )

@@ -45,6 +45,9 @@ PAGE_SUFFIXES = {"", ".html", ".htm", ".shtml", ".jhtml", ".jsp", ".php", ".asp"
 
 _REPORT_WORDS = re.compile(r"年度报告|年报")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# notices about the reports, and the blank template, are not reports
+_NOT_REPORT = re.compile(r"^\s*关于|通知|通报|公告|的函|格式|模板|填报|提纲")
+_BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")  # 年度报告（2023）
 _NEXT = re.compile(r"^\s*(下一页|下页|后一页|next|›|»|>)\s*$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"^\s*\[?\s*\d{1,4}\s*\]?\s*$")
 _CMS_PAGER = re.compile(
@@ -230,13 +233,18 @@ def is_attachment_url(url: str) -> bool:
 
 def is_report_link(link: Link) -> bool:
     """A link whose text or title reads as an annual report of some year."""
-    return bool(_REPORT_WORDS.search(link.text) and _YEAR.search(link.text))
+    text = link.text
+    return bool(
+        _REPORT_WORDS.search(text) and _BARE_YEAR.search(text) and not _NOT_REPORT.search(text)
+    )
 
 
 def report_year(*texts: str | None) -> int | None:
-    for text in texts:
-        if text and (found := _YEAR.search(text)):
-            return int(found.group(1))
+    """The year the first text that names one names: `2023年` first, else a bare `2023`."""
+    for pattern in (_YEAR, _BARE_YEAR):
+        for text in texts:
+            if text and (found := pattern.search(text)):
+                return int(found.group(1))
     return None
 
 
@@ -271,7 +279,7 @@ def looks_like_listing(page: Page, url: str) -> bool:
         return False
     if page.pager_urls:
         return True
-    titled = bool(page.title and _REPORT_WORDS.search(page.title) and _YEAR.search(page.title))
+    titled = bool(page.title and is_report_link(Link(url, page.title)))
     files = any(is_attachment_url(k.url) and k.url not in reports for k in page.links)
     if titled and (len(page.text) >= REPORT_TEXT_CHARS or files) and len(reports) < 5:
         return False

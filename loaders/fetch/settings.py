@@ -12,8 +12,10 @@ class FetchSettings:
     # manners: one request at a time, and at least this long between two to one host (a
     # robots.txt Crawl-delay that asks for more wins)
     delay_seconds: float = 1.0
-    # a response that has not arrived whole in this time is abandoned (and retried)
-    response_seconds: float = 30.0
+    # a response that has not arrived whole in this time is abandoned (and retried), and so is
+    # one that sends nothing for idle_seconds (whichever is shorter)
+    response_seconds: float = 300.0
+    idle_seconds: float = 30.0
     # a response larger than this is abandoned: real report PDFs stay well under it
     max_response_bytes: int = 64 * 2**20
     # timeouts, dropped connections and 5xx are retried this often, after backoff, 2x backoff...

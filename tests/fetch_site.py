@@ -45,6 +45,7 @@ class Route:
 class Site:
     routes: dict[str, Route] = field(default_factory=dict)
     log: list[tuple[str, int, int]] = field(default_factory=list)  # path, status, body bytes
+    latency: float = 0.0  # seconds each answer takes: time for a second request to overlap
     in_flight: int = 0
     most_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -65,6 +66,13 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            # logged, and no longer in flight, before the client can have the answer and ask
+            # again: two requests in flight at once are two the client sent together
+            with site.lock:
+                if self.counted:  # a stalled answer comes after the client gave up: not logged
+                    site.log.append((urlsplit(self.path).path, status, len(body)))
+                site.in_flight -= self.counted
+                self.counted = 0
             try:
                 self.send_response(status)
                 for name, value in headers.items():
@@ -74,22 +82,21 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 return
-            with site.lock:
-                site.log.append((urlsplit(self.path).path, status, len(body)))
 
         def do_GET(self) -> None:
             # requests at once, counted on the routes that answer at once (the client has long
             # given up on a stalled one when the next request comes)
             route = site.routes.get(urlsplit(self.path).path)
-            counted = route is None or not route.stall_seconds
+            self.counted = int(route is None or not route.stall_seconds)
             with site.lock:
-                site.in_flight += counted
+                site.in_flight += self.counted
                 site.most_in_flight = max(site.most_in_flight, site.in_flight)
             try:
+                time.sleep(site.latency)
                 self._answer()
             finally:
                 with site.lock:
-                    site.in_flight -= counted
+                    site.in_flight -= self.counted
 
         def _answer(self) -> None:
             path = urlsplit(self.path).path
@@ -202,7 +209,7 @@ def build_column(root: Path) -> tuple[Site, dict[str, Report], dict]:
             record["report_year"],
             date.fromisoformat(record["published_on"]) if record["published_on"] else date.min,
         )
-    site = Site()
+    site = Site(latency=0.01)
     reports: dict[str, Report] = {}
 
     def title(r: Report) -> str:

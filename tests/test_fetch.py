@@ -392,7 +392,12 @@ def test_robots_crawl_delay_and_unreachable_robots(tmp_path: Path) -> None:
         assert time.monotonic() - started >= 0.4
         site.routes["/robots.txt"] = Route(status=503)
         summary = fetch([f"{base}/a.pdf"], tmp_path / "o2", tmp_path / "w", FAST)
-    assert summary.outcomes == {"disallowed": 1}  # robots.txt failing: the site is left alone
+    # robots.txt failing: the site is left alone, and the retrieval failed (it is tried again)
+    assert summary.outcomes == {"failed": 1}
+    assert summary.failures[0][1].startswith("robots.txt unreadable")
+    assert site.log[-1][0] == "/robots.txt"
+    unreachable = fetch(["http://127.0.0.1:9/a.pdf"], tmp_path / "o3", tmp_path / "w", FAST)
+    assert unreachable.outcomes == {"failed": 1}
 
 
 def test_response_size_cap(tmp_path: Path) -> None:

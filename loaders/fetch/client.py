@@ -18,6 +18,7 @@ from protego import Protego
 from loaders.fetch.settings import FetchSettings
 
 REDIRECTS = {301, 302, 303, 307, 308}
+ROBOTS_UNREADABLE = "robots.txt unreadable (5xx or no answer): the site is left alone this run"
 MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After is cut to this
 
 
@@ -92,7 +93,7 @@ class PoliteClient:
         key = f"{parts.scheme}://{parts.netloc}"
         if key not in self._robots:
             robots_url = f"{key}/robots.txt"
-            got = self._request(robots_url, {})
+            got = self._with_retries(robots_url, {})
             if got.status is not None and 400 <= got.status < 500:
                 rules = Protego.parse("")  # no robots.txt: everything may be fetched
             elif got.status == 200 and got.body is not None:
@@ -136,6 +137,8 @@ class PoliteClient:
         for _hop in range(self.settings.max_redirects + 1):
             if host_of(current) not in self.allowed_hosts:
                 return Response(url, current, error="off_site")
+            if self._rules(current) is None:
+                return Response(url, current, error=ROBOTS_UNREADABLE)
             if not self.allowed(current):
                 return Response(url, current, error="disallowed")
             got = self._with_retries(current, conditional)

@@ -244,7 +244,116 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     add_read_only_commands(sub, with_db)
+    add_fetch_parser(sub, with_db)
     return parser
+
+
+# ---------------------------------------------------------------- fetch
+
+
+def add_fetch_parser(sub, with_db) -> None:
+    from loaders.fetch.settings import FetchSettings
+
+    default = FetchSettings()
+    fetch = with_db(
+        sub.add_parser(
+            "fetch",
+            help="collect report pages and attachments from a site's 年报 column",
+            description="Fetch listing pages (a 年报 column, with its pagination), report pages "
+            "or attachments into a folder nianbao run reads, recording each retrieval in "
+            "raw.fetches. Respects robots.txt; a second run downloads only what changed.",
+        )
+    )
+    fetch.add_argument("urls", nargs="*", help="listing pages, report pages or attachments")
+    fetch.add_argument("--from", dest="from_file", help="a file of URLs, one a line (# comments)")
+    fetch.add_argument("--out", required=True, help="folder to save into (made if missing)")
+    fetch.add_argument(
+        "--delay",
+        type=float,
+        default=default.delay_seconds,
+        help=f"seconds between two requests to one host (default {default.delay_seconds})",
+    )
+    fetch.add_argument(
+        "--timeout",
+        type=float,
+        default=default.response_seconds,
+        help=f"seconds a response may take (default {default.response_seconds:.0f}; one that "
+        f"sends nothing for {default.idle_seconds:.0f} s is abandoned sooner)",
+    )
+    fetch.add_argument(
+        "--max-mb",
+        type=float,
+        default=default.max_response_bytes / 2**20,
+        help=f"largest response kept, in MB (default {default.max_response_bytes // 2**20})",
+    )
+    fetch.add_argument(
+        "--retries",
+        type=int,
+        default=default.retries,
+        help=f"retries on timeouts and 5xx (default {default.retries})",
+    )
+    fetch.add_argument(
+        "--allow-failures", action="store_true", help="exit 0 even when some retrievals failed"
+    )
+    fetch.set_defaults(func=cmd_fetch)
+
+
+def fetch_arguments_error(args: argparse.Namespace) -> tuple[list[str], str | None]:
+    """The URLs to fetch, or what is wrong with the command line (checked before any request)."""
+    from loaders.fetch import bad_url, read_url_file
+
+    urls = list(args.urls)
+    if args.from_file:
+        source = Path(args.from_file)
+        if not source.is_file():
+            return [], f"--from {source}: no such file; give a file of URLs, one a line"
+        urls += read_url_file(source)
+    if not urls:
+        return [], "give at least one URL (a 年报 column's listing page), or --from FILE"
+    for url in urls:
+        if (why := bad_url(url)) is not None:
+            return [], f"{why}: give full URLs such as https://www.example.gov.cn/zwgk/ndbg/"
+    if args.delay < 0 or args.timeout <= 0 or args.max_mb <= 0 or args.retries < 0:
+        return [], "--delay and --retries take 0 or more, --timeout and --max-mb more than 0"
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        return [], f"--out {args.out} is a file; give a folder"
+    return urls, None
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from loaders.fetch import fetch
+    from loaders.fetch.settings import FetchSettings
+
+    urls, error = fetch_arguments_error(args)
+    if error:
+        print(f"nianbao fetch: {error}", file=sys.stderr)
+        return 2
+    settings = replace(
+        FetchSettings(),
+        delay_seconds=args.delay,
+        response_seconds=args.timeout,
+        max_response_bytes=int(args.max_mb * 2**20),
+        retries=args.retries,
+    )
+    from loaders.lock import WarehouseBusy, warehouse_lock
+
+    db = warehouse_path(args.db)
+    try:  # the lock only now, once the command line is known to be right
+        with warehouse_lock(db, "fetch"):
+            summary = fetch(urls, Path(args.out), db, settings)
+    except WarehouseBusy as busy:
+        print(f"nianbao fetch: {busy}", file=sys.stderr)
+        return 75
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(summary.outcomes.items()))
+    print(f"requests {summary.requests}; retrievals: {outcomes or 'none'}")
+    print(f"report files saved (new or changed): {summary.saved_reports}")
+    for url, why in summary.failures:
+        print(f"  FAILED {url}: {why}")
+    print(f"files: {summary.out}")
+    print(f"records: raw.fetches in {summary.db_path}")
+    return 0 if not summary.failures or args.allow_failures else 1
 
 
 def main(argv: list[str] | None = None) -> int:

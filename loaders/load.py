@@ -46,18 +46,21 @@ class LoadSummary:
 
 
 def discover(paths: Iterable[Path]) -> list[str]:
-    """Report files under the paths, sorted folder by folder; a path that is a file is kept."""
+    """Report files under the paths, sorted folder by folder; a path that is a file is kept.
+    Hidden files and folders are skipped (`nianbao fetch` keeps the pages that are not reports
+    in `.pages`)."""
     names: list[str] = []
     for root in paths:
         if not root.is_dir():
             names.append(str(root))
             continue
         found = []
-        for dirpath, _dirs, files in os.walk(root, followlinks=False):
+        for dirpath, dirs, files in os.walk(root, followlinks=False):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]  # hidden: not reports
             found.extend(
                 os.path.join(dirpath, f)
                 for f in files
-                if os.path.splitext(f)[1].lower() in SUFFIXES
+                if os.path.splitext(f)[1].lower() in SUFFIXES and not f.startswith(".")
             )
         names.extend(sorted(found))
     return names

@@ -202,3 +202,39 @@ def drop_growing_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute("rollback")
             raise
     return keyed
+
+
+# ---------------------------------------------------------------- fetch (`nianbao fetch`)
+# One row per retrieval of a URL (and per member unpacked from a fetched zip): what was asked,
+# what came back, where it was saved, and the publication date its page states. A document the
+# loader stores has the SHA-256 of a row here when it was fetched, which is how the page's date
+# reaches the report (int_report_publication_dates). Grows with retrievals, so no primary key.
+RAW_DDL += """
+create table if not exists raw.fetches (
+    fetch_id varchar not null,            -- unique: uuid of the retrieval
+    fetch_run_id varchar not null,        -- the `nianbao fetch` run
+    url varchar not null,                 -- as requested (a zip member: zip URL + '#' + member)
+    final_url varchar,                    -- after redirects
+    role varchar not null,                -- listing | page | attachment | zip_member
+    listing_url varchar,                  -- the listing page the URL was found on
+    parent_url varchar,                   -- the page that linked it (an attachment's report page)
+    link_text varchar,                    -- the link's text or title on the parent page
+    http_status integer,                  -- null when no response (timeout, refused)
+    outcome varchar not null,             -- saved | new_version | unchanged | not_modified |
+                                          -- http_error | failed | disallowed | skipped
+    error varchar,                        -- why, when the outcome is not a success
+    retrieved_at timestamp not null,      -- UTC
+    etag varchar,
+    last_modified varchar,                -- the header as sent
+    content_type varchar,                 -- the header as sent
+    detected_format varchar,              -- from the bytes: html, pdf, docx, doc, xlsx, ofd, ...
+    size_bytes bigint,
+    sha256 varchar,                       -- of the bytes (of the stored version on a 304)
+    page_title varchar,
+    published_on date,                    -- the date the page states (an attachment: its page's)
+    published_evidence varchar,           -- the text the date was read from, with its URL
+    report_year integer,                  -- the year the title or link text names, if any
+    saved_path varchar,                   -- relative to the output folder
+    version integer                       -- 1, 2, ... per URL each time its bytes changed
+);
+"""

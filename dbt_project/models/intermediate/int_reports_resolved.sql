@@ -1,5 +1,6 @@
 -- One row per loaded document with the attributes every fact row carries: the resolved agency and
--- region, the report year and the detected template version.
+-- region, the report year and the detected template version; the publication date is the
+-- report's own, else its web page's (int_report_publication_dates).
 --
 -- A table rather than the folder's view: a dozen models and tests read it, and as a view each of
 -- them would resolve every report's agency name again (regular expressions over all reports).
@@ -48,6 +49,14 @@ report_agencies as (
 corrections as (
 
     select * from {{ ref('report_corrections') }}
+),
+
+publication_dates as (
+
+    select * from {{ ref('int_report_publication_dates') }}
+    {%- if is_incremental() %}
+    where loaded_at > {{ watermark }}
+    {%- endif %}
 
 ),
 
@@ -74,7 +83,7 @@ final as (
             when coalesce(corrections.report_year, reports.report_year) <= 2020 then 'v2019'
             else 'v2021'
         end as template_version_in_force,
-        coalesce(corrections.published_on, reports.published_on) as published_on,
+        coalesce(corrections.published_on, publication_dates.published_on) as published_on,
         -- what an analyst corrected (seed report_corrections), and why
         case when corrections.document_sha256 is not null then list_filter(
             [
@@ -112,6 +121,8 @@ final as (
         on documents.report_id = report_regions.report_id
     left join corrections
         on documents.report_id = corrections.document_sha256
+    left join publication_dates
+        on documents.report_id = publication_dates.report_id
 
 )
 

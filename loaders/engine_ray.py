@@ -87,7 +87,12 @@ class RayPool:
                     f"cannot start or reach Ray at {address!r}: {exc}".splitlines()[0]
                 ) from exc
         self._task = ray.remote(parse_on_worker).options(
-            num_cpus=1, max_retries=retries, retry_exceptions=False
+            num_cpus=1,
+            max_retries=retries,
+            retry_exceptions=False,
+            # Ray's own Arrow reducer (IPC) rejects string views, which the frames use; Arrow's
+            # pickling sends the same buffers out of band
+            runtime_env={"env_vars": {"RAY_DISABLE_CUSTOM_ARROW_DATA_SERIALIZATION": "1"}},
         )
         self._retries = retries
         self._stored: list = []
@@ -128,6 +133,8 @@ class _Pending:
         ray = self._pool._ray
         try:
             return ray.get(self._ref)
+        except ray.exceptions.RayTaskError as exc:  # the task raised: not retried
+            raise TaskLost(f"the parse task raised {exc.cause!r}; please report this file") from exc
         except ray.exceptions.RayError as exc:
             tries = self._pool._retries + 1
             raise TaskLost(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -29,18 +30,78 @@ REHASH_HELP = (
 )
 
 
+# ---------------------------------------------------------------- the parse engine (--engine)
+ENGINE_ENV, RAY_ADDRESS_ENV = "NIANBAO_ENGINE", "NIANBAO_RAY_ADDRESS"
+
+
+def _engine(value: str) -> str:
+    if value not in ("local", "ray"):
+        raise argparse.ArgumentTypeError(f"{value!r}: choose local or ray")
+    if value == "ray":
+        from loaders.engine_ray import INSTALL_HINT, available
+
+        if not available():
+            raise argparse.ArgumentTypeError(INSTALL_HINT)
+    return value
+
+
+def _ray_address(value: str) -> str:
+    host, _, port = value.removeprefix("ray://").rpartition(":")
+    if value in ("local", "auto") or (host and port.isdigit()):
+        return value
+    raise argparse.ArgumentTypeError(f"{value!r}: give local, auto, ray://HOST:PORT or HOST:PORT")
+
+
+def add_engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--engine",
+        type=_engine,
+        default=os.environ.get(ENGINE_ENV) or "local",
+        help=f"where files are parsed: local processes or Ray tasks (default: ${ENGINE_ENV} "
+        "or local)",
+    )
+    p.add_argument(
+        "--ray-address",
+        type=_ray_address,
+        default=os.environ.get(RAY_ADDRESS_ENV) or None,
+        help="with --engine ray: local (a Ray instance on this machine, the default), auto (the "
+        f"cluster this node is in) or ray://HOST:PORT (default: ${RAY_ADDRESS_ENV})",
+    )
+
+
+def _engine_unavailable(command: str, run):
+    """Run the load; an engine out of reach (Ray missing, cluster down) is said in one line."""
+    from loaders.engine_ray import EngineUnavailable
+
+    try:
+        return run()
+    except EngineUnavailable as exc:
+        print(f"nianbao {command}: {exc}", file=sys.stderr)
+        return None
+
+
+# ---------------------------------------------------------------- commands
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     from loaders.load import load_paths
 
     _use_ocr(args)
-    summary = load_paths(
-        [Path(p) for p in args.paths],
-        warehouse_path(args.db),
-        workers=args.workers,
-        progress=True,
-        batch_size=args.batch_size,
-        rehash=args.rehash,
+    summary = _engine_unavailable(
+        "load",
+        lambda: load_paths(
+            [Path(p) for p in args.paths],
+            warehouse_path(args.db),
+            workers=args.workers,
+            progress=True,
+            batch_size=args.batch_size,
+            rehash=args.rehash,
+            engine=args.engine,
+            ray_address=args.ray_address,
+        ),
     )
+    if summary is None:
+        return 2
     _print_load_summary(summary)
     return 0 if summary.failed == 0 or args.allow_failures else 1
 
@@ -67,9 +128,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     from loaders.nightly import run_pipeline
 
     _use_ocr(args)
-    code, summary = run_pipeline(
-        [Path(p) for p in args.paths], warehouse_path(args.db), force=args.force, rehash=args.rehash
+    done = _engine_unavailable(
+        "run",
+        lambda: run_pipeline(
+            [Path(p) for p in args.paths],
+            warehouse_path(args.db),
+            force=args.force,
+            rehash=args.rehash,
+            engine=args.engine,
+            ray_address=args.ray_address,
+        ),
     )
+    if done is None:
+        return 2
+    code, summary = done
     _print_load_summary(summary)
     return code
 
@@ -205,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-failures", action="store_true", help="exit 0 even when some files failed"
     )
     _ocr_option(load)
+    add_engine_options(load)
     load.set_defaults(func=cmd_load)
 
     build = with_db(sub.add_parser("build", help="dbt build on the warehouse"))
@@ -229,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--rehash", action="store_true", help=REHASH_HELP)
     _ocr_option(run)
+    add_engine_options(run)
     run.set_defaults(func=cmd_run)
 
     evaluate = with_db(sub.add_parser("eval", help="compare the marts with gold labels"))

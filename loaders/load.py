@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -27,7 +28,10 @@ from loaders.frames import Batch, FileOutcome
 from loaders.readers import SUPPORTED_SUFFIXES
 from loaders.settings import BATCH_BYTES, BATCH_SIZE, LOAD_DUCKDB_MEMORY
 from loaders.store import utc_now
-from loaders.workers import parse_chunk, parse_task, start_worker
+from loaders.workers import TaskLost, parse_chunk, parse_task, start_worker
+
+if TYPE_CHECKING:
+    from loaders.engine_ray import RayPool
 
 SUFFIXES = SUPPORTED_SUFFIXES
 SERIAL_BELOW = 64  # fewer new files than this are parsed in-process (no pool start-up)
@@ -162,27 +166,43 @@ def load_paths(
     batch_size: int = BATCH_SIZE,
     rehash: bool = False,
     batch_bytes: int = BATCH_BYTES,
+    engine: str = "local",
+    ray_address: str | None = None,
 ) -> LoadSummary:
     """Load every report under `paths` into the raw layer of `db_path`.
 
     A file whose path, size and modification time match a stored document is not read again;
-    `rehash` reads and fingerprints every file regardless."""
+    `rehash` reads and fingerprints every file regardless. `engine` "ray" parses on Ray
+    (`loaders.engine_ray`, at `ray_address`) instead of local processes; `workers` is then the
+    CPUs of a Ray instance started on this machine."""
     run_id = run_id or new_run_id()
     started = utc_now()
     summary = LoadSummary(run_id=run_id, db_path=db_path)
-    # raw.regions is filled after the parse processes are started, so that they boot meanwhile
-    con = store.connect(db_path, regions=False)
+    pool = stored_list = None
+    if engine == "ray":  # before the warehouse opens: a cluster out of reach changes nothing
+        from loaders.engine_ray import RayPool
+
+        pool = RayPool(ray_address, cpus=workers)
+    try:
+        # raw.regions is filled after the parse processes are started, so they boot meanwhile
+        con = store.connect(db_path, regions=False)
+    except BaseException:
+        if pool is not None:
+            pool.shutdown()
+        raise
     # The parse processes keep every core busy: DuckDB's own threads would only contend with
     # them (one thread inserts a batch for about half the CPU time of two). Written blocks need
     # not stay cached: the cap keeps the whole load's memory flat as the warehouse grows.
     con.execute(f"set threads = 1; set memory_limit = '{LOAD_DUCKDB_MEMORY}'")
-    pool = None
-    stored_list = None
     try:
         stored = store.stored_digests(con)
         names = discover(paths)
         workers = workers or os.cpu_count() or 1
-        parallel = workers > 1
+        parallel = workers > 1 and pool is None
+        least = SERIAL_BELOW  # new files worth the pool; Ray's tasks take any number
+        if pool is not None:
+            pool.share(stored)
+            least = 1
         # The processes boot while the files are checked, when enough files must be new: more
         # paths are listed than were ever read.
         surely_new = len(names) - (0 if rehash else store.count_files_read(con))
@@ -193,8 +213,9 @@ def load_paths(
         if parallel and pool is None and len(todo) >= SERIAL_BELOW:
             pool, stored_list = _start_pool(workers, stored)
         store.ensure_regions(con)
+        chosen = pool if len(todo) >= least else None
         for parsed in _parsed_batches(
-            todo, run_id, pool, stored, progress, batch_size, batch_bytes
+            todo, run_id, chosen, stored, progress, batch_size, batch_bytes
         ):
             files = []  # (path, size, mtime_ns, document_id) of files whose bytes are stored
             for outcome in _store(con, parsed, run_id):
@@ -221,7 +242,7 @@ def load_paths(
         )  # fmt: skip
     finally:
         if pool is not None:
-            # the processes exit while the database checkpoints
+            # the processes exit while the database checkpoints (Ray's before it)
             pool.shutdown(wait=False, cancel_futures=True)
         con.close()
         if stored_list is not None:
@@ -272,15 +293,15 @@ def _start_pool(workers: int, stored: StoredDigests) -> tuple[ProcessPoolExecuto
 def _parsed_batches(
     todo: list[str],
     run_id: str,
-    pool: ProcessPoolExecutor | None,
+    pool: ProcessPoolExecutor | RayPool | None,
     stored: StoredDigests,
     progress: bool,
     batch_size: int,
     batch_bytes: int,
 ) -> Iterator[Batch]:
     """Batches of about `batch_size` parsed files or `batch_bytes` of rows, whichever comes
-    first, in the order of `todo`; parsed by the pool's processes when there is one and enough
-    files, else in this process. A document is in one batch at most: later files with the same
+    first, in the order of `todo`; parsed by the pool's processes (or Ray's tasks) when there is
+    one, else in this process. A document is in one batch at most: later files with the same
     bytes come back unchanged."""
     bar = tqdm(total=len(todo), unit="file", disable=not progress or not todo, file=sys.stderr)
     size = min(CHUNK, batch_size)  # a batch holds whole chunks
@@ -314,11 +335,11 @@ def _parsed_batches(
 
     try:
         leftover = chunks
-        if pool is not None and len(todo) >= SERIAL_BELOW:
+        if pool is not None:
             leftover = []
             # Workers parse the next chunks while this process stores the current batch; two
-            # batches in flight bound the memory.
-            window = max(2, 2 * batch_size // size)
+            # batches in flight bound the memory (and two tasks a CPU of a Ray cluster keep it busy).
+            window = max(2, 2 * batch_size // size, 2 * getattr(pool, "slots", 0))
             in_flight: deque = deque()
             submitted = 0
             try:
@@ -337,6 +358,8 @@ def _parsed_batches(
                     result = _lost(chunk, run_id, _CRASHED)
                     leftover = [c for c, _ in in_flight] + chunks[submitted:]
                     in_flight.clear()
+                except TaskLost as exc:  # a Ray task whose retries ran out
+                    result = _lost(chunk, run_id, str(exc))
                 except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot unpickle
                     result = _lost(chunk, run_id, f"{_CRASHED} ({type(exc).__name__}: {exc})")
                 size_of = result.nbytes

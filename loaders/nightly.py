@@ -50,6 +50,8 @@ def run_pipeline(
     command: str = "run",
     force: bool = False,
     rehash: bool = False,
+    engine: str = "local",
+    ray_address: str | None = None,
 ) -> tuple[int, LoadSummary]:
     """Load, then build and check unless nothing changed since a good build. Returns exit code.
 
@@ -67,8 +69,9 @@ def run_pipeline(
     prepared = PreparedBuild(db_path, unit_tests=force)
     try:
         summary = load_paths(
-            paths, db_path, run_id=run_id, progress=True, command=command, rehash=rehash
-        )
+            paths, db_path, run_id=run_id, progress=True, command=command, rehash=rehash,
+            engine=engine, ray_address=ray_address,
+        )  # fmt: skip
     except BaseException:
         prepared.cancel()
         raise

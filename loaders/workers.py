@@ -19,11 +19,21 @@ from loaders.frames import Batch
 _stored: Container[str] = StoredDigests()
 
 
+class TaskLost(Exception):
+    """A task's result will not come back (its worker died): its files fail, the load goes on."""
+
+
+def set_stored(stored: Container[str]) -> None:
+    """The stored documents, for a process set up by another engine (`loaders.engine_ray`)."""
+    global _stored
+    _stored = stored
+
+
 def start_worker(stored_list: str) -> None:
     """Initializer of a pool process; `stored_list` names a file of sorted digests
     (`loaders.digests`)."""
     global _stored
-    _limit_memory()
+    limit_memory()
     keep_timeout_handler()
     # a process that boots after the load ended finds no file: it gets no task
     with contextlib.suppress(FileNotFoundError):
@@ -76,12 +86,24 @@ def tune_for_parsing() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-def _limit_memory() -> None:
-    """A parse process that runs away with memory fails its file, not the machine."""
+def limit_memory(above_current: bool = False) -> None:
+    """A parse process that runs away with memory fails its file, not the machine. A process
+    that maps large regions before it parses (a Ray worker maps its object store) is capped at
+    what it has mapped plus the same allowance."""
     import resource
 
     from loaders.settings import WORKER_MEMORY_BYTES
 
+    cap = WORKER_MEMORY_BYTES + (_mapped_bytes() if above_current else 0)
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard == resource.RLIM_INFINITY or hard > WORKER_MEMORY_BYTES:
-        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, hard))
+    if hard == resource.RLIM_INFINITY or hard > cap:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _mapped_bytes() -> int:
+    """The address space this process has mapped (VmSize)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0

@@ -68,7 +68,13 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 _ARROW_LEVEL = pl.CompatLevel.newest()
 # Rows of these tables belong to a stored document; parse issues also to failed files (by path).
 _BY_DOCUMENT = (
-    "documents", "reports", "cells", "complaints", "ocr_pages", "sections", "narrative_figures"
+    "documents",
+    "reports",
+    "cells",
+    "complaints",
+    "ocr_pages",
+    "sections",
+    "narrative_figures",
 )
 
 

@@ -8,7 +8,7 @@ export NIANBAO_DB ?= $(CURDIR)/warehouse/nianbao.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean notebooks
 
 install: $(STAMP)
 
@@ -21,6 +21,15 @@ $(STAMP): pyproject.toml requirements.lock
 
 demo: install
 	$(BIN)/nianbao demo data/samples
+
+# JupyterLab on notebooks/ with the project's kernel (`nianbao`, this .venv): the paired .ipynb are
+# made (or brought up to date) from the percent scripts first. Parameters: NIANBAO_<NAME> variables
+# (notebooks/README.md). LAB_OPTIONS passes options to JupyterLab, e.g. LAB_OPTIONS=--no-browser.
+LAB_OPTIONS ?=
+notebooks: install
+	$(BIN)/jupytext --sync --quiet notebooks/*.py
+	$(BIN)/python -m ipykernel install --sys-prefix --name nianbao --display-name "nianbao (.venv)" >/dev/null
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_OPTIONS)
 
 lint: install
 	$(BIN)/ruff check $(LINT_PATHS)

@@ -218,3 +218,37 @@ print("open", flush=True)
 time.sleep({seconds})
 con.close()
 """
+
+
+def test_sql_is_an_interactive_shell_on_a_terminal(built_copy, tmp_path):
+    """On a real pseudo-terminal: a statement over two lines, a dot command, then .quit."""
+    import pty
+
+    leader, follower = pty.openpty()
+    shell = subprocess.Popen(
+        [sys.executable, "-m", "loaders.cli", "sql", "--db", str(built_copy)],
+        cwd=ROOT,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, "HOME": str(tmp_path)},  # its history file goes there
+    )
+    os.close(follower)
+    os.write(leader, b"select count(*) as reports\nfrom marts.dim_report;\n.tables\n.quit\n")
+    shell.wait(timeout=120)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the shell
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    text = output.decode("utf-8", errors="replace")
+    assert shell.returncode == 0, text
+    assert "nianbao>" in text and "...>" in text  # the second line continued the statement
+    assert re.search(r"│\s+5\s+│", text)
+    assert "dim_report" in text and "fct_applications" in text  # .tables
+    assert (tmp_path / ".nianbao_sql_history").exists()

@@ -74,7 +74,7 @@ def test_region_is_what_the_resolver_says(tmp_path):
 
 
 def test_figures_satisfy_the_identities(tmp_path):
-    """DOMAIN.md §5, on every report not marked identity_broken (blank cells count as 0)."""
+    """The identities of docs/metrics.md, on every report not marked identity_broken (blank cells count as 0)."""
     records = json.loads(generate(80, tmp_path, seed=3, formats=("txt",)).read_text("utf-8"))
     checked = 0
     for r in records:

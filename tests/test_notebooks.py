@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -120,18 +121,29 @@ def test_make_notebooks_opens_jupyterlab_on_the_notebooks_with_the_project_kerne
     try:
         url = None
         deadline = time.monotonic() + 120
+        said: list[str] = []
         for line in lab.stdout:
+            said.append(line)
             found = re.search(r"(http://127\.0\.0\.1:\d+)/lab", line)
             if found or time.monotonic() > deadline:
                 url = found and found.group(1)
                 break
-        assert url, "JupyterLab did not say where it listens"
+        assert url, "JupyterLab did not say where it listens:\n" + "".join(said)
 
         def get(path: str) -> dict:
             with urllib.request.urlopen(f"{url}{path}?token={token}", timeout=30) as response:
                 return json.load(response)
 
-        kernels = get("/api/kernelspecs")["kernelspecs"]
+        # the address is printed while the server starts: ask until it answers
+        answered = time.monotonic() + 60
+        while True:
+            try:
+                kernels = get("/api/kernelspecs")["kernelspecs"]
+                break
+            except urllib.error.URLError:
+                if time.monotonic() > answered or lab.poll() is not None:
+                    raise AssertionError("JupyterLab does not answer:\n" + "".join(said)) from None
+                time.sleep(0.5)
         assert kernels["nianbao"]["spec"]["argv"][0] == str(ROOT / ".venv" / "bin" / "python")
         listed = {item["name"] for item in get("/api/contents/")["content"]}
         assert {"sql_cookbook.ipynb", "sql_cookbook.py", "compare_across_years.ipynb"} <= listed

@@ -8,20 +8,29 @@ export NIANBAO_DB ?= $(CURDIR)/warehouse/nianbao.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean notebooks
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
-	# the lock holds the dev and cluster (Ray) extras: the tests run the Ray engine too
+	# the lock holds the dev, cluster (Ray), ocr and notebooks extras: the tests use them all
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
 demo: install
 	$(BIN)/nianbao demo data/samples
+
+# JupyterLab on notebooks/ with the project's kernel (`nianbao`, this .venv): the paired .ipynb are
+# made (or brought up to date) from the percent scripts first. Parameters: NIANBAO_<NAME> variables
+# (notebooks/README.md). LAB_OPTIONS passes options to JupyterLab, e.g. LAB_OPTIONS=--no-browser.
+LAB_OPTIONS ?=
+notebooks: install
+	$(BIN)/jupytext --sync --quiet notebooks/*.py
+	$(BIN)/python -m ipykernel install --sys-prefix --name nianbao --display-name "nianbao (.venv)" >/dev/null
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_OPTIONS)
 
 lint: install
 	$(BIN)/ruff check $(LINT_PATHS)

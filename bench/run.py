@@ -285,7 +285,7 @@ def run_size(n: int, args: argparse.Namespace, work: Path, log: Path) -> SizeRes
     db = work / f"warehouse-{n}.duckdb"
     for stale in (db, db.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)
-    shutil.rmtree(db.parent / "quality", ignore_errors=True)
+    shutil.rmtree(db.with_name(f"{db.stem}.quality"), ignore_errors=True)
     print(f"[{_label(n)}] load, {args.workers or os.cpu_count()} workers", flush=True)
     loaded = load_in_subprocess([folder], db, args.workers)
     print(f"[{_label(n)}] dbt build", flush=True)

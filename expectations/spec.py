@@ -13,10 +13,8 @@ from great_expectations.expectations.row_conditions import Column
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = EXPECTATIONS_DIR.parent
-# the dbt seed is the vocabulary the marts were built with; the copy keeps the suites buildable
-# in a checkout without the dbt project
+# the one copy of the vocabulary: the dbt seed the marts were built with
 VOCABULARY_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "vocabulary.csv"
-VOCABULARY_COPY = EXPECTATIONS_DIR / "vocabulary.csv"
 
 ERROR = "error"
 WARNING = "warning"
@@ -103,9 +101,8 @@ def warning(remedy: str) -> dict:
 @cache
 def vocabulary() -> dict[tuple[str, str], list[str]]:
     """Canonical keys by (fact, key kind), e.g. ("disclosures", "item") -> [...]."""
-    path = VOCABULARY_SEED if VOCABULARY_SEED.exists() else VOCABULARY_COPY
     keys: dict[tuple[str, str], list[str]] = defaultdict(list)
-    with path.open(encoding="utf-8", newline="") as f:
+    with VOCABULARY_SEED.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             keys[(row["fact"], row["key_kind"])].append(row["key"])
     return {kind: sorted(values) for kind, values in keys.items()}
@@ -116,8 +113,8 @@ def has_columns(columns: list[str], relation: str) -> gxe.Expectation:
         column_set=columns,
         exact_match=False,
         **error(
-            f"{relation} lacks a column that notebooks and the contract (shared/contract/"
-            "CONTRACT.md) rely on: restore it in the model or loader that dropped or renamed it."
+            f"{relation} lacks a column that notebooks and the contract (docs/contract.md) "
+            "rely on: restore it in the model or loader that dropped or renamed it."
         ),
     )
 
@@ -156,10 +153,10 @@ def in_vocabulary(
         value_set=vocabulary()[(fact, key_kind)],
         row_condition=(Column("table_key") == only_where_table) if only_where_table else None,
         **error(
-            f"{column} holds a key that shared/contract/vocabulary.csv does not list as a "
+            f"{column} holds a key that dbt_project/seeds/vocabulary.csv does not list as a "
             f"{key_kind} of {fact}, so label joins and comparisons across reports miss it. Map the "
             "label to an existing key in loaders/parse/labels.py, or add the key to the "
-            "vocabulary (contract first, then dbt_project/seeds/vocabulary.csv)."
+            "vocabulary (dbt_project/seeds/vocabulary.csv, then nianbao build --full-refresh)."
         ),
     )
 

@@ -1,16 +1,19 @@
 """`nianbao build`: run dbt on the warehouse with the profile kept in `dbt_project/`.
 
-dbt runs as a subprocess (the `dbt` installed next to the running Python), so a build holds the
-DuckDB file only for its own lifetime and the caller's process never keeps a lock on it. Output is
-streamed line by line to our stdout as dbt writes it; the return value is dbt's exit code
-(0 success, 1 a model or test failed, 2 dbt could not run). The nightly run uses a
-`PreparedBuild`: the same build, in a process started before the load (`loaders/build_runner.py`).
+dbt runs as a subprocess (`loaders/build_runner.py`, dbt's Python API), so a build holds the
+DuckDB file only for its own lifetime and the caller's process never keeps a lock on it. dbt's
+output goes line by line to a log file beside the warehouse (`<stem>.logs/dbt_build.log`, the last
+build's) and, when `verbose`, to our stdout as dbt writes it; a short summary follows (the counts,
+or the failures) with the log's path. The return value is dbt's exit code (0 success, 1 a model or
+test failed, 2 dbt could not run). The nightly run starts its `PreparedBuild` before the load, so
+that dbt's imports and reading of the project overlap it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,15 +51,35 @@ def dbt_env(db_path: Path, target_dir: Path | None = None) -> dict[str, str]:
     return env
 
 
+# dbt colours its lines for a terminal; a log file or a cron mail gets none
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# dbt's closing line, and the start of its list of failures
+DONE_LINE = re.compile(r"Done\. PASS=\d+")
+FAILURES_START = re.compile(r"Completed with \d+ (error|warning)")
+SUMMARY_MAX_LINES = 30  # of failures shown; the log holds them all
+# what the runner says while it waits for readers of the warehouse to close (always shown)
+WAITING = "waiting for "
+
+
+def build_log_path(db_path: Path) -> Path:
+    """`warehouse/nianbao.duckdb` -> `warehouse/nianbao.logs/dbt_build.log`."""
+    db_path = Path(db_path).expanduser().resolve()
+    return db_path.with_name(f"{db_path.stem}.logs") / "dbt_build.log"
+
+
 def _project_options() -> list[str]:
     return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
 
 
-def _start(command: list[str], db_path: Path, target_dir: Path | None, **kwargs):
+def _start(
+    command: list[str], db_path: Path, target_dir: Path | None, colours: bool = False, **kwargs
+):
+    env = dbt_env(db_path, target_dir)
+    env["DBT_USE_COLORS"] = "True" if colours else "False"
     return subprocess.Popen(
         command,
         cwd=DBT_PROJECT_DIR,
-        env=dbt_env(db_path, target_dir),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -67,17 +90,55 @@ def _start(command: list[str], db_path: Path, target_dir: Path | None, **kwargs)
     )
 
 
-def _relay(process: subprocess.Popen) -> int:
-    """Stream the process's output to our stdout as it comes; its exit code."""
+def _relay(process: subprocess.Popen, log_path: Path | None = None, verbose: bool = True) -> int:
+    """The process's output to `log_path` and, when `verbose`, to our stdout as it comes; with a
+    log, a short summary after it. The process's exit code."""
+    lines: list[str] = []
+    log = None
     try:
+        if log_path is not None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            log = log_path.open("w", encoding="utf-8")
         assert process.stdout is not None
         for line in process.stdout:
-            sys.stdout.write(line)
-            sys.stdout.flush()
-        return process.wait()
+            if verbose or line.startswith(WAITING):
+                sys.stdout.write(line)
+                sys.stdout.flush()
+            if log is not None:
+                plain = ANSI_ESCAPE.sub("", line)
+                log.write(plain)
+                lines.append(plain.rstrip("\n"))
+        code = process.wait()
     except BaseException:
         _stop(process)
         raise
+    finally:
+        if log is not None:
+            log.close()
+    if log_path is not None:
+        _print_summary(lines, code, log_path, verbose)
+    return code
+
+
+def _print_summary(lines: list[str], code: int, log_path: Path, verbose: bool) -> None:
+    """The counts of a build; when it failed (and was not shown live), what failed."""
+    done = next((line for line in reversed(lines) if DONE_LINE.search(line)), None)
+    if code != 0 and not verbose:
+        start = next((i for i, line in enumerate(lines) if FAILURES_START.search(line)), None)
+        shown = lines[start:] if start is not None else lines[-SUMMARY_MAX_LINES:]
+        shown = [line for line in shown if line.strip() and not DONE_LINE.search(line)]
+        for line in shown[:SUMMARY_MAX_LINES]:
+            print(f"  {_without_clock(line)}")
+        if len(shown) > SUMMARY_MAX_LINES:
+            print(f"  ... {len(shown) - SUMMARY_MAX_LINES} more lines in the log")
+    outcome = "ok" if code == 0 else f"failed (dbt exit {code})"
+    counts = done[done.index("PASS=") :] if done else "no totals"
+    print(f"dbt build {outcome}: {counts}; log: {log_path}")
+
+
+def _without_clock(line: str) -> str:
+    """dbt starts each line with the time of day: noise in a summary."""
+    return re.sub(r"^\d\d:\d\d:\d\d\s+", "", line)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -101,19 +162,26 @@ def build(
     *,
     unit_tests: bool = True,
     target_dir: Path | None = None,
+    verbose: bool = True,
 ) -> int:
     """`dbt build` (seeds, models, unit and data tests) on the warehouse; dbt's exit code.
 
     `unit_tests=False` is for the nightly run: unit tests check the models' SQL on fixed inputs,
     so they prove nothing about the night's data (dbt advises running them in development and CI).
+    `verbose` shows dbt's output as it runs; it always goes to `build_log_path(db_path)`.
     """
     db_path = Path(db_path).expanduser().resolve()
     if not db_path.exists():
         sys.stderr.write(f"no warehouse at {db_path}: load reports first (nianbao load PATH)\n")
         return 2
-    return run_dbt(
-        ["build", *_build_options(full_refresh, unit_tests)], db_path, target_dir=target_dir
+    prepared = PreparedBuild(
+        db_path,
+        full_refresh=full_refresh,
+        unit_tests=unit_tests,
+        target_dir=target_dir,
+        verbose=verbose,
     )
+    return prepared.run()
 
 
 def _build_options(full_refresh: bool, unit_tests: bool) -> list[str]:
@@ -130,12 +198,20 @@ class PreparedBuild:
     still loading (the warehouse is not opened until `run`). Call `run` or `cancel` once."""
 
     def __init__(
-        self, db_path: Path, *, unit_tests: bool = True, target_dir: Path | None = None
+        self,
+        db_path: Path,
+        *,
+        full_refresh: bool = False,
+        unit_tests: bool = True,
+        target_dir: Path | None = None,
+        verbose: bool = True,
     ) -> None:
         self.db_path = Path(db_path).expanduser().resolve()
-        options = [*_build_options(False, unit_tests), *_project_options()]
+        self.verbose = verbose
+        options = [*_build_options(full_refresh, unit_tests), *_project_options()]
         command = [sys.executable, "-m", "loaders.build_runner", *options]
-        self.process = _start(command, self.db_path, target_dir, stdin=subprocess.PIPE)
+        colours = verbose and sys.stdout.isatty()
+        self.process = _start(command, self.db_path, target_dir, colours, stdin=subprocess.PIPE)
 
     def run(self) -> int:
         """The build, its output streamed; dbt's exit code."""
@@ -149,7 +225,7 @@ class PreparedBuild:
             self.process.stdin.close()
         except BrokenPipeError:  # it died while starting: its output says why
             pass
-        return _relay(self.process)
+        return _relay(self.process, build_log_path(self.db_path), self.verbose)
 
     def cancel(self) -> None:
         """No build: the process is stopped. It has not opened the warehouse; at most it was

@@ -23,6 +23,8 @@ def main(args: list[str]) -> int:
     parsed = dbtRunner().invoke(["--quiet", "parse", "--no-write-json", *project])
     if sys.stdin.readline().strip() != GO:
         return 0
+    if not _warehouse_free():
+        return 2
     if not parsed.success:  # the build reads the project again and reports what is wrong
         result = dbtRunner().invoke(["build", *args])
     else:
@@ -30,6 +32,21 @@ def main(args: list[str]) -> int:
     if result.success:
         return 0
     return 2 if result.exception is not None else 1
+
+
+def _warehouse_free() -> bool:
+    """Wait (bounded, saying so) until no other process has the warehouse open: dbt's own
+    connection would fail at once on a file that an analyst's read-only query holds."""
+    import os
+
+    from loaders.settings import WarehouseInUse, open_warehouse
+
+    try:
+        open_warehouse(os.environ["NIANBAO_DB"]).close()
+    except WarehouseInUse as exc:
+        print(f"dbt build not started: {exc}", flush=True)
+        return False
+    return True
 
 
 def _project_option(args: list[str], i: int) -> bool:

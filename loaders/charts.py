@@ -11,15 +11,14 @@ from __future__ import annotations
 import math
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import polars as pl
 
-from loaders.settings import warehouse_path
+from loaders.settings import open_warehouse, warehouse_path
 
 CJK_FAMILY = "Noto Sans CJK SC"
 DEFAULT_AGENCY_KIND = "park_committee"
@@ -79,7 +78,7 @@ def read_sql(
 ) -> pl.DataFrame:
     """Run one query on the warehouse through a read-only connection that is closed right after."""
     path = Path(db_path) if db_path is not None else warehouse_path()
-    con = duckdb.connect(str(path), read_only=True)
+    con = open_warehouse(path, read_only=True)
     try:
         return con.sql(sql, params=params).pl()
     finally:
@@ -412,15 +411,45 @@ def small_multiples(
     return fig
 
 
+# a chart across years needs an agency with reports of at least this many years
+MIN_SERIES_YEARS = 2
+
+
+def with_series(frame: pl.DataFrame, min_years: int = MIN_SERIES_YEARS) -> pl.DataFrame:
+    """The rows of the agencies that have reports of at least `min_years` distinct years."""
+    if frame.is_empty():
+        return frame
+    years = frame.group_by("agency_id").agg(pl.col("report_year").n_unique().alias("_years"))
+    keep = years.filter(pl.col("_years") >= min_years).get_column("agency_id").to_list()
+    return frame.filter(pl.col("agency_id").is_in(keep))
+
+
+def series_note(frame: pl.DataFrame) -> str | None:
+    """What to tell the reader when no agency of the selection has a series across years."""
+    if frame.is_empty() or not with_series(frame).is_empty():
+        return None
+    return (
+        f"no agency of this selection has reports of {MIN_SERIES_YEARS} years or more: each "
+        "panel shows a single year, not a change across years (load more years of reports)"
+    )
+
+
 def panel_selection(
     frame: pl.DataFrame, max_panels: int = MAX_PANELS
 ) -> tuple[list[str], tuple[int, int], int]:
-    """Agencies to draw (the most active, in name order), the year range and the agency count."""
-    chosen = most_active_agencies(frame, max_panels)
+    """Agencies to draw, the year range and the agency count.
+
+    The agencies are the most active of those with reports of two years or more (a chart across
+    years of one point says nothing), in name order; only when no agency has two years are they
+    chosen among all, and `series_note` says so."""
+    series = with_series(frame)
+    pool = frame if series.is_empty() else series
+    chosen = most_active_agencies(pool, max_panels)
     # panels in name order: an organ is easier to find by name than by activity
-    names = dict(frame.select("agency_id", "agency_name").unique().iter_rows())
+    names = dict(pool.select("agency_id", "agency_name").unique().iter_rows())
     chosen.sort(key=lambda agency_id: names[agency_id] or "")
-    years = (int(frame["report_year"].min()), int(frame["report_year"].max()))
+    drawn = pool.filter(pl.col("agency_id").is_in(chosen))
+    years = (int(drawn["report_year"].min()), int(drawn["report_year"].max()))
     return chosen, years, frame.get_column("agency_id").n_unique()
 
 
@@ -441,11 +470,13 @@ def agency_figures(
     }
 
 
-def write_charts(db_path: Path, out_dir: Path | None = None) -> list[Path]:
+def write_charts(
+    db_path: Path, out_dir: Path | None = None, note: Callable[[str], None] | None = None
+) -> list[Path]:
     """Write the small-multiples charts of all parks as PNG files; return their paths.
 
     Falls back on every agency when the warehouse holds no park. `out_dir` defaults to
-    `<warehouse dir>/charts`.
+    `<warehouse dir>/charts`. `note` is told when no agency drawn has a series across years.
     """
     import matplotlib
 
@@ -455,9 +486,15 @@ def write_charts(db_path: Path, out_dir: Path | None = None) -> list[Path]:
 
     db_path = Path(db_path)
     out_dir = Path(out_dir) if out_dir is not None else db_path.parent / "charts"
+    kind: str | None = DEFAULT_AGENCY_KIND
     figures = agency_figures(db_path)
     if not figures:
-        figures = agency_figures(db_path, agency_kind=None)
+        kind = None
+        figures = agency_figures(db_path, agency_kind=kind)
+    if note is not None and figures:
+        said = series_note(agency_years(db_path, agency_kind=kind))
+        if said:
+            note(said)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for key, fig in figures.items():

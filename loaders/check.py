@@ -20,7 +20,8 @@ reports and is validated slice by slice, one in memory at a time; each expectati
 the slices add up to its outcome on the whole frame (every expectation is about single rows or a
 key that holds the report), and each slice is a validation of its own in GX's data docs.
 
-Outputs, beside the warehouse in `<db dir>/quality/`: `index.html` (self-contained, readable
+Outputs, beside the warehouse in `<db dir>/<db stem>.quality/` (one folder per warehouse, so the
+reports of two warehouses in one folder never overwrite each other): `index.html` (self-contained, readable
 offline), `check_result.json` (for the nightly run log), and GX's own data docs in `gx/data_docs/`
 (its pages load their styling from CDNs, hence the offline report).
 """
@@ -45,7 +46,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from loaders.settings import EXPECTATIONS_DIR, PROJECT_ROOT
+from loaders.settings import EXPECTATIONS_DIR, PROJECT_ROOT, open_warehouse
 
 EXAMPLE_ROWS = 5  # failing rows shown per expectation: enough to spot the pattern
 # A frame of more rows is validated in slices of whole reports, one slice in memory at a time, so
@@ -244,7 +245,9 @@ class CheckResult:
 
 
 def default_quality_dir(db_path: Path) -> Path:
-    return Path(db_path).resolve().parent / "quality"
+    """`warehouse/nianbao.duckdb` -> `warehouse/nianbao.quality/`: one folder per warehouse."""
+    db_path = Path(db_path).resolve()
+    return db_path.with_name(f"{db_path.stem}.quality")
 
 
 def import_expectations():
@@ -334,10 +337,16 @@ def run_checks(
         return finish(suites, None, docs if docs.exists() else None, read.scope)
 
 
-def check(db_path: Path, out_dir: Path | None = None, *, since_last_check: bool = False) -> int:
+def check(
+    db_path: Path,
+    out_dir: Path | None = None,
+    *,
+    since_last_check: bool = False,
+    brief: bool = False,
+) -> int:
     """`nianbao check`: run the checks, print the summary and what to do; the exit status."""
     result = run_checks(db_path, out_dir, since_last_check=since_last_check)
-    print(format_result(result))
+    print(format_result(result, brief=brief))
     return result.exit_code
 
 
@@ -357,7 +366,7 @@ def _read_frames(
 ) -> WarehouseFrames:
     """Every suite's frame from one read-only connection, closed before GX starts; a frame of
     more than `slice_rows` rows goes to files in `spill`, in slices of whole reports."""
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = open_warehouse(db_path, read_only=True)
     try:
         con.execute(f"set memory_limit = '{CHECK_DUCKDB_MEMORY}'")
         existing = {
@@ -720,8 +729,13 @@ def _condition_text(condition: Any) -> str:
     return str(condition)
 
 
-def format_result(result: CheckResult) -> str:
-    """What `nianbao check` prints: where the reports are, the summary table, each failure."""
+def format_result(result: CheckResult, brief: bool = False) -> str:
+    """What `nianbao check` prints: where the reports are, the summary table, each failure.
+
+    `brief` (the nightly run and the demo) leaves out the table, and shows a warning as one line:
+    the offline report has them in full."""
+    if brief and not result.fatal:
+        return _brief_result(result)
     lines = []
     if result.fatal:
         lines.append(f"CHECK NOT RUN: {result.fatal}")
@@ -765,6 +779,29 @@ def format_result(result: CheckResult) -> str:
         lines.append(f"report (offline):  {result.report_path}")
     if result.data_docs_path:
         lines.append(f"GX data docs:      {result.data_docs_path}  (styled only when online)")
+    return "\n".join(lines)
+
+
+def _brief_result(result: CheckResult) -> str:
+    total = sum(s.expectations for s in result.suites)
+    headline = (
+        f"check: {len(result.suites)} suites, {total} expectations on {_scope_text(result)}: "
+        f"{len(result.errors)} failed with severity error, {len(result.warnings)} with severity "
+        f"warning ({result.seconds:.1f} s)"
+    )
+    lines = [headline]
+    for failure in sorted(result.failures, key=lambda o: o.severity != "error"):
+        if failure.severity == "error":
+            lines.extend(_failure_lines(failure))
+        else:
+            rows = (
+                f": {failure.unexpected_count} of {failure.element_count} rows"
+                if failure.unexpected_count is not None and failure.element_count
+                else ""
+            )
+            lines.append(f"WARNING {failure.headline}{rows}")
+    if result.report_path.exists():
+        lines.append(f"data quality report: {result.report_path}")
     return "\n".join(lines)
 
 

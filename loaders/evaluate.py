@@ -10,6 +10,8 @@ from pathlib import Path
 
 import duckdb
 
+from loaders.settings import open_warehouse
+
 # gold list name -> (fact mart, its two key columns)
 FACT_MARTS = {
     "disclosures": ("fct_disclosures", "item_key", "measure_key", "disclosures"),
@@ -179,11 +181,92 @@ def score_file(con: duckdb.DuckDBPyConnection, gold: dict, report_id: str | None
     return score
 
 
+# exit codes of `nianbao eval`, apart from argparse's 2 for a bad command line
+EXIT_OK = 0
+EXIT_BELOW_THRESHOLD = 1
+EXIT_BAD_GOLD = 3  # the gold file is missing, not JSON, or not in the gold shape
+EXIT_NO_MARTS = 4  # no warehouse at that path, or one not built yet
+
+GOLD_FIELDS = ("source_file", "agency_name", "report_year", "template_version", "region")
+GOLD_LISTS = {"disclosures": 3, "applications": 3, "reviews": 3, "complaints": 2}
+
+
+class EvalInputError(Exception):
+    """The gold file or the warehouse cannot be compared; `code` is the exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def read_gold(gold_path: Path) -> list[dict]:
+    """The gold records, or EvalInputError naming what is wrong (one line)."""
+    where = f"gold file {gold_path}"
+    try:
+        records = json.loads(gold_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvalInputError(f"{where} does not exist", EXIT_BAD_GOLD) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalInputError(f"{where} cannot be read: {exc}", EXIT_BAD_GOLD) from None
+    except json.JSONDecodeError as exc:
+        raise EvalInputError(f"{where} is not valid JSON: {exc}", EXIT_BAD_GOLD) from None
+    shape = "see docs/contract.md and data/samples/gold.json"
+    if not isinstance(records, list) or not records:
+        raise EvalInputError(
+            f"{where} must be a non-empty JSON list of report records ({shape})", EXIT_BAD_GOLD
+        )
+    for i, record in enumerate(records):
+        problem = _gold_record_problem(record)
+        if problem:
+            raise EvalInputError(f"{where}, record {i}: {problem} ({shape})", EXIT_BAD_GOLD)
+    return records
+
+
+def _gold_record_problem(record: object) -> str | None:
+    if not isinstance(record, dict):
+        return f"a record must be a JSON object, not {type(record).__name__}"
+    missing = [f for f in (*GOLD_FIELDS, *GOLD_LISTS) if f not in record]
+    if missing:
+        return f"missing field(s) {', '.join(missing)}"
+    if not isinstance(record["source_file"], str):
+        return "source_file must be a file name"
+    if record["region"] is not None and not isinstance(record["region"], dict):
+        return "region must be an object or null"
+    for name, width in GOLD_LISTS.items():
+        rows = record[name]
+        if not isinstance(rows, list) or any(
+            not isinstance(r, list) or len(r) != width for r in rows
+        ):
+            return f"{name} must be a list of [{', '.join(['key'] * (width - 1))}, value] lists"
+    return None
+
+
+def _open_marts(db_path: Path):
+    if not Path(db_path).is_file():
+        raise EvalInputError(
+            f"no warehouse at {db_path}: load and build first, or point --db at one",
+            EXIT_NO_MARTS,
+        )
+    con = open_warehouse(db_path, read_only=True)
+    built = con.execute(
+        """select count(*) from information_schema.tables
+           where table_schema = 'marts' and table_name = 'dim_report'"""
+    ).fetchall()[0][0]
+    if not built:
+        con.close()
+        raise EvalInputError(
+            f"{db_path} has no marts yet: run nianbao build --db {db_path}", EXIT_NO_MARTS
+        )
+    return con
+
+
 def evaluate(
     gold_path: Path, db_path: Path, min_cell_accuracy: float, min_metadata_accuracy: float
 ) -> int:
-    gold_records = json.loads(gold_path.read_text(encoding="utf-8"))
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    """Score the marts against the gold; the exit code (EXIT_*). Unusable inputs raise
+    EvalInputError before anything is printed."""
+    gold_records = read_gold(Path(gold_path))
+    with _open_marts(db_path) as con:
         ids = _report_ids(con)
         scores = [score_file(con, g, ids.get(g["source_file"])) for g in gold_records]
     print(f"{'file':<44} {'cells':>13} {'metadata':>9}  issues  failed identities")
@@ -228,7 +311,7 @@ def evaluate(
             f"\nbelow threshold (cells >= {min_cell_accuracy:.2%}, "
             f"metadata >= {min_metadata_accuracy:.2%})"
         )
-    return 0 if ok else 1
+    return EXIT_OK if ok else EXIT_BELOW_THRESHOLD
 
 
 def _pct(part: int, whole: int) -> str:

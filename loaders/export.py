@@ -112,14 +112,15 @@ def export(
 ) -> list[Path]:
     """Write the chosen marts (default: every documented mart) and the dictionary into `out`;
     returns the paths written."""
-    import duckdb
 
     chosen = plan(models, fmt, out)
     if not db_path.exists():
         raise ExportError(f"no warehouse at {db_path}: load and build first (nianbao run PATH)")
     documented = documented_marts()
     out.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    from loaders.settings import open_warehouse
+
+    with open_warehouse(db_path, read_only=True) as con:
         built = {
             name
             for (name,) in con.execute(

@@ -4,11 +4,11 @@
 counties and prefectures of the gazetteer, each agency with a series of consecutive years), in
 every template version (the 2017-style 统计表, the 2019 and the 2021 formats) and in the
 formats the readers support, with the layout accidents real reports show at small rates. Next to
-them it writes `gold.json` in the shape of `shared/contract/gold/seeds.json`, plus two fields:
+them it writes `gold.json` in the shape of `data/samples/gold.json` (docs/contract.md), plus two fields:
 `deliberate` (departures made on purpose: "identity_broken", "ambiguous_row:<row key>") and
 `accidents` (every layout accident applied, for tests that select by accident).
 
-The figures satisfy the accounting identities of the templates (DOMAIN.md §5) unless a report is
+The figures satisfy the accounting identities of the templates (docs/metrics.md) unless a report is
 marked "identity_broken"; figures carry over between an agency's years (结转, 现行有效, 上一年项目
 数量). Same seed, same bytes.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -52,10 +53,15 @@ def run_pipeline(
     rehash: bool = False,
     engine: str = "local",
     ray_address: str | None = None,
+    verbose: bool = True,
+    progress: bool = False,
+    on_loaded: Callable[[LoadSummary], None] | None = None,
 ) -> tuple[int, LoadSummary]:
     """Load, then build and check unless nothing changed since a good build. Returns exit code.
 
     The check validates the reports loaded since the last successful check (all on a forced run).
+    `verbose` shows dbt's output as it runs (it always goes to the build log); `progress` shows a
+    progress bar while files load; `on_loaded` is called with the load's summary once it is done.
     """
     from loaders.build import PreparedBuild
     from loaders.check import check
@@ -66,15 +72,23 @@ def run_pipeline(
     # dbt imports and reads the project while the files load. Unit tests prove the models' SQL,
     # not the data: a plain nightly run leaves them to CI, a forced run (models may have changed)
     # runs them.
-    prepared = PreparedBuild(db_path, unit_tests=force)
+    prepared = PreparedBuild(db_path, unit_tests=force, verbose=verbose)
     try:
         summary = load_paths(
-            paths, db_path, run_id=run_id, progress=True, command=command, rehash=rehash,
-            engine=engine, ray_address=ray_address,
-        )  # fmt: skip
+            paths,
+            db_path,
+            run_id=run_id,
+            progress=progress,
+            command=command,
+            rehash=rehash,
+            engine=engine,
+            ray_address=ray_address,
+        )
     except BaseException:
         prepared.cancel()
         raise
+    if on_loaded is not None:
+        on_loaded(summary)
     if summary.loaded == 0 and summary.failed == 0 and not fresh:
         prepared.cancel()
         build_status = check_status = "skipped"
@@ -90,7 +104,11 @@ def run_pipeline(
         # a forced run rebuilds although no file is new (a model may have changed), so it checks all
         scoped = not force
         try:
-            check_code = check(db_path, since_last_check=scoped) if build_code == 0 else None
+            check_code = (
+                check(db_path, since_last_check=scoped, brief=not verbose)
+                if build_code == 0
+                else None
+            )
         except Exception as exc:  # noqa: BLE001 - the run row must be written whatever happens
             print(f"nianbao check crashed: {type(exc).__name__}: {exc}")
             check_code = 2

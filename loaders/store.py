@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from loaders.digests import DIGEST_BYTES, StoredDigests
 from loaders.schema import RAW_DDL, drop_growing_keys
+from loaders.settings import open_warehouse
 
 if TYPE_CHECKING:
     from loaders.frames import Batch
@@ -29,9 +30,9 @@ def connect(
     """Open the warehouse; a writable connection makes sure the raw layer exists, with the
     gazetteer in raw.regions unless `regions` is false (the caller then calls ensure_regions)."""
     if read_only:
-        return duckdb.connect(str(db_path), read_only=True)
+        return open_warehouse(db_path, read_only=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
+    con = open_warehouse(db_path)
     con.execute(RAW_DDL)
     drop_growing_keys(con)
     if regions:

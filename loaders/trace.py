@@ -71,11 +71,12 @@ def find_report(con, report: str) -> tuple[str, str, str]:
 
 def trace(db_path: Path, report: str, key: str) -> list[str]:
     """The lines to print for one report's figure."""
-    import duckdb
 
     if not db_path.exists():
         raise TraceError(f"no warehouse at {db_path}: load reports first (nianbao load PATH)")
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    from loaders.settings import open_warehouse
+
+    with open_warehouse(db_path, read_only=True) as con:
         report_id, file_name, source_path = find_report(con, report)
         figures = con.execute(TRACE_SQL, {"report_id": report_id, "key": key}).fetchall()
         if not figures:

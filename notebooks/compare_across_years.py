@@ -5,10 +5,12 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: nianbao (.venv)
 #     language: python
-#     name: python3
+#     name: nianbao
 # ---
 
 # %% [markdown]
@@ -21,19 +23,23 @@
 #
 # Reads the marts only (`marts.mart_agency_year`, `marts.dim_agency`, `marts.dim_region`),
 # through read-only connections closed after each query. The warehouse is the one `NIANBAO_DB`
-# names (default `warehouse/nianbao.duckdb`). Change the parameters below and run all cells.
+# names (default `warehouse/nianbao.duckdb`). Change the parameters below and run all cells, or
+# set them from outside without editing: each reads the environment variable `NIANBAO_<NAME>`
+# (JSON or plain text), e.g. `NIANBAO_AGENCY_KIND=government NIANBAO_YEAR_FROM=2019 make notebooks`.
 
 # %% tags=["parameters"]
+from loaders.notebook_params import param
+
 # Agencies by name (as in dim_agency.agency_name) or agency_id; empty = every agency of AGENCY_KIND.
-AGENCIES: list[str] = []
+AGENCIES: list[str] = param("AGENCIES", [])
 # park_committee / government / department / other; None = every kind.
-AGENCY_KIND: str | None = "park_committee"
-YEAR_FROM: int | None = None  # report years, inclusive; None = no bound
-YEAR_TO: int | None = None
-MAX_PANELS = 24  # small multiples show at most this many agencies (the most active ones)
-RANK_BY = "applications_new"  # a column of the ranking table below
-RANK_YEAR: int | None = None  # None = rank each agency on its latest report in the selection
-TOP_N = 20  # rows shown in the ranking and year-over-year tables
+AGENCY_KIND: str | None = param("AGENCY_KIND", "park_committee")
+YEAR_FROM: int | None = param("YEAR_FROM", None)  # report years, inclusive; None = no bound
+YEAR_TO: int | None = param("YEAR_TO", None)
+MAX_PANELS = param("MAX_PANELS", 24)  # small multiples: at most this many agencies (most active)
+RANK_BY = param("RANK_BY", "applications_new")  # a column of the ranking table below
+RANK_YEAR: int | None = param("RANK_YEAR", None)  # None = each agency's latest report
+TOP_N = param("TOP_N", 20)  # rows shown in the ranking and year-over-year tables
 
 # %%
 import matplotlib.pyplot as plt
@@ -44,6 +50,7 @@ from loaders.charts import (
     agency_years,
     panel_selection,
     register_cjk_font,
+    series_note,
     small_multiples,
 )
 from loaders.settings import warehouse_path
@@ -65,6 +72,8 @@ else:
         f"{agency_count} agencies, {frame.height} agency-years, report years "
         f"{years[0]}–{years[1]}; charts show {len(panel_ids)} of them"
     )
+    if series_note(frame):
+        print(f"Note: {series_note(frame)}")
 
 # %% [markdown]
 # ## What is in the selection

@@ -5,10 +5,12 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: nianbao (.venv)
 #     language: python
-#     name: python3
+#     name: nianbao
 # ---
 
 # %% [markdown]
@@ -23,9 +25,14 @@
 # connection and closes it. The warehouse is the one `NIANBAO_DB` names.
 
 # %% tags=["parameters"]
-TOP_N = 30  # rows shown per table
-EVIDENCE_FAILURES = 5  # identity failures whose operand cells are listed one by one
-AGENCY_KIND: str | None = None  # restrict to one kind (e.g. "park_committee"); None = all
+# each can be set without editing the cell: NIANBAO_<NAME> in the environment (JSON or text)
+from loaders.notebook_params import param
+
+TOP_N = param("TOP_N", 30)  # rows shown per table
+# identity failures whose operand cells are listed one by one
+EVIDENCE_FAILURES = param("EVIDENCE_FAILURES", 5)
+# restrict to one kind (e.g. "park_committee"); None = all
+AGENCY_KIND: str | None = param("AGENCY_KIND", None)
 
 # %%
 import polars as pl

@@ -5,18 +5,20 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: nianbao (.venv)
 #     language: python
-#     name: python3
+#     name: nianbao
 # ---
 
 # %% [markdown]
 # # SQL cookbook (查询示例)
 #
-# Queries to copy. Each runs as it stands in any DuckDB client opened read-only on the warehouse
-# (`duckdb -readonly warehouse/nianbao.duckdb`, or `duckdb.connect(path, read_only=True)`), and
-# its result is shown below it. They read the marts of schema `marts` only:
+# Queries to copy. Each runs as it stands in `nianbao sql` (a read-only shell on the warehouse),
+# or through `loaders.settings.open_warehouse(path, read_only=True)`, and its result is shown
+# below it. They read the marts of schema `marts` only:
 #
 # | mart | one row per |
 # | --- | --- |
@@ -206,31 +208,62 @@ order by 机构, 年度, fct_complaints.channel_key
 """)
 
 # %% [markdown]
-# ## 7. Roll up to the prefecture (地级市) by year
+# ## 7. Roll up to the prefecture level (地级) by year
 #
 # An agency's region may be a county, a prefecture or only the province: roll up through
-# `prefecture_region_id` (null for a prefecture row itself, hence the coalesce).
+# `prefecture_region_id` (null for a prefecture row itself, hence the case). The four
+# direct-administered municipalities (直辖市: 北京 110000, 天津 120000, 上海 310000, 重庆 500000)
+# have no prefecture between them and their districts: each is its own prefecture-level unit.
+# An agency placed only at a province is 未定位 at this level.
+
+# %%
+run("""
+with placed as (
+    select
+        mart_agency_year.*,
+        case
+            when left(dim_region.region_id, 2) in ('11', '12', '31', '50')
+                then left(dim_region.region_id, 2) || '0000'
+            when dim_region.region_level = 'prefecture' then dim_region.region_id
+            else dim_region.prefecture_region_id
+        end as prefecture_unit_id
+    from marts.mart_agency_year
+    left join marts.dim_region on mart_agency_year.region_id = dim_region.region_id
+)
+select
+    coalesce(unit.prefecture_name, unit.province_name, '（未定位）') as 地级单位,
+    placed.report_year as 年度,
+    count(*) as 报告数,
+    sum(placed.applications_new) as 本年新收,
+    sum(placed.reconsideration_cases) as 行政复议,
+    sum(placed.litigation_cases) as 行政诉讼,
+    sum(placed.complaints_total) as 投诉合计
+from placed
+left join marts.dim_region as unit on unit.region_id = placed.prefecture_unit_id
+group by all
+order by 地级单位, 年度
+""")
+
+# %% [markdown]
+# ## 7b. Roll up to the province (省级) by year
+#
+# Every placed agency has a province, whatever the level it is placed at.
 
 # %%
 run("""
 select
-    coalesce(prefecture.prefecture_name, '（未定位）') as 市,
+    coalesce(dim_region.province_name, '（未定位）') as 省,
     mart_agency_year.report_year as 年度,
     count(*) as 报告数,
+    count(distinct mart_agency_year.agency_id) as 机构数,
     sum(mart_agency_year.applications_new) as 本年新收,
     sum(mart_agency_year.reconsideration_cases) as 行政复议,
     sum(mart_agency_year.litigation_cases) as 行政诉讼,
     sum(mart_agency_year.complaints_total) as 投诉合计
 from marts.mart_agency_year
-left join marts.dim_region
-    on mart_agency_year.region_id = dim_region.region_id
-left join marts.dim_region as prefecture
-    on prefecture.region_id = case
-        when dim_region.region_level = 'prefecture' then dim_region.region_id
-        else dim_region.prefecture_region_id
-    end
+left join marts.dim_region on mart_agency_year.region_id = dim_region.region_id
 group by all
-order by 市, 年度
+order by 省, 年度
 """)
 
 # %% [markdown]

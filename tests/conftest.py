@@ -15,10 +15,23 @@ settings.register_profile("nianbao", derandomize=True, deadline=None)
 settings.load_profile("nianbao")
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 SAMPLES = ROOT / "data" / "samples"
-SEEDS_GOLD = SHARED / "contract" / "gold" / "seeds.json"
+# the gold facts of the bundled samples travel with them
+SEEDS_GOLD = SAMPLES / "gold.json"
+# development material kept beside the repository (real reports, report openings, the contract):
+# tests that read it skip in a clone that has nothing beside it
+SHARED = ROOT.parent / "shared"
 REPORTS = SHARED / "reports"
+OPENINGS = REPORTS / "openings"
+CONTRACT = SHARED / "contract"
+
+
+def needs_shared(path: Path) -> pytest.MarkDecorator:
+    """Skip unless `path` (under ../shared) exists, saying in one line what is missing."""
+    return pytest.mark.skipif(
+        not path.exists(),
+        reason=f"needs {path.relative_to(SHARED.parent)} (development material beside the clone)",
+    )
 
 
 @pytest.fixture(scope="session")

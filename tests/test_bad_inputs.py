@@ -16,6 +16,17 @@ from .conftest import REPORTS, SAMPLES
 SAMPLE = SAMPLES / "000_f6bb5fbcfd8441cc.txt"
 
 
+def _a_pdf_report(folder):
+    """A whole PDF report: a real one when the development reports are beside the clone, else
+    one the generator renders."""
+    if (REPORTS / "huaian_2024.pdf").exists():
+        return REPORTS / "huaian_2024.pdf"
+    from loaders.generate import generate
+
+    generate(1, folder, seed=1, formats=("pdf",))
+    return next(folder.glob("*.pdf"))
+
+
 @pytest.fixture(scope="module")
 def bad_corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bad")
@@ -23,8 +34,8 @@ def bad_corpus(tmp_path_factory):
     (folder / "empty.txt").write_bytes(b"")
     (folder / "junk.txt").write_bytes(bytes(range(256)) * 40)
     (folder / "picture.pdf").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 200)
-    huaian = (REPORTS / "huaian_2024.pdf").read_bytes()
-    (folder / "truncated.pdf").write_bytes(huaian[: len(huaian) // 2])
+    whole = _a_pdf_report(tmp_path_factory.mktemp("whole")).read_bytes()
+    (folder / "truncated.pdf").write_bytes(whole[: len(whole) // 2])
     (folder / "encrypted.pdf").write_bytes(encrypted_pdf())
     image_only_pdf(folder / "scanned.pdf")
     (folder / "gbk.txt").write_bytes(text.replace("2020 年政府", "2020 年 政府").encode("gbk"))

@@ -11,6 +11,8 @@ from loaders.build import PreparedBuild, build, dbt_env, dbt_executable, run_dbt
 from loaders.schema import RAW_DDL
 from loaders.settings import DBT_PROJECT_DIR, DEFAULT_DB
 
+from .conftest import CONTRACT, needs_shared
+
 
 def test_dbt_is_the_one_next_to_python():
     assert dbt_executable() == [str(Path(sys.executable).with_name("dbt"))]
@@ -30,8 +32,9 @@ def test_profile_defaults_to_the_loader_warehouse():
     assert "threads: 1" in profile and "connect_attempts: 5" in profile
 
 
+@needs_shared(CONTRACT / "vocabulary.csv")
 def test_vocabulary_seed_is_the_contract_vocabulary():
-    contract = DBT_PROJECT_DIR.parent.parent / "shared" / "contract" / "vocabulary.csv"
+    contract = CONTRACT / "vocabulary.csv"
     seed = DBT_PROJECT_DIR / "seeds" / "vocabulary.csv"
     assert seed.read_text(encoding="utf-8") == contract.read_text(encoding="utf-8")
 

@@ -22,6 +22,7 @@ from loaders.charts import (
     panel_selection,
     read_sql,
     register_cjk_font,
+    series_note,
     small_multiples,
     write_charts,
 )
@@ -153,3 +154,42 @@ def test_a_large_selection_keeps_the_most_active_agencies():
         assert "24" in fig.get_suptitle() and "30" in fig.get_suptitle()
     finally:
         plt.close(fig)
+
+
+def _agency_rows(agency_id: str, activity: float, years: list[int]) -> list[dict]:
+    return [
+        {
+            "agency_id": agency_id,
+            "agency_name": f"{agency_id}工业园区管委会",
+            "report_year": year,
+            "applications_new": activity,
+            "reconsideration_cases": 0.0,
+            "litigation_cases": None,
+            "complaints_total": None,
+        }
+        for year in years
+    ]
+
+
+def test_the_default_selection_draws_agencies_with_a_series_of_two_years_or_more():
+    # the busiest park has one report; two quieter ones have two years each
+    frame = pl.DataFrame(
+        _agency_rows("a", 100.0, [2021])
+        + _agency_rows("b", 1.0, [2019, 2020])
+        + _agency_rows("c", 2.0, [2020, 2021])
+        + _agency_rows("d", 50.0, [2018])
+    )
+    chosen, years, total = panel_selection(frame, max_panels=2)
+    assert (chosen, years, total) == (["b", "c"], (2019, 2021), 4)
+    assert series_note(frame) is None
+
+
+def test_when_no_agency_spans_two_years_the_charts_say_so(warehouse, tmp_path):
+    frame = pl.DataFrame(_agency_rows("a", 1.0, [2020]) + _agency_rows("b", 2.0, [2021]))
+    assert panel_selection(frame, max_panels=2)[0] == ["a", "b"]  # the best there is
+    assert "2 years or more" in series_note(frame)
+    said: list[str] = []
+    copy = tmp_path / "w.duckdb"
+    copy.write_bytes(warehouse.read_bytes())
+    assert write_charts(copy, note=said.append)  # the samples: each park has one year
+    assert said and "single year" in said[0]

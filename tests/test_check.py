@@ -14,7 +14,7 @@ import duckdb
 import lxml.html
 import pytest
 
-from loaders.check import check, import_expectations
+from loaders.check import check, default_quality_dir, import_expectations
 from loaders.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 
 from .conftest import SAMPLES
@@ -52,7 +52,7 @@ def run_check_on_copy(built: Path, folder: Path, corruption: str | None = None):
     out = io.StringIO()
     with redirect_stdout(out):
         code = check(db)
-    result = json.loads((folder / "quality" / "check_result.json").read_text(encoding="utf-8"))
+    result = json.loads((default_quality_dir(db) / "check_result.json").read_text(encoding="utf-8"))
     return code, out.getvalue(), result
 
 
@@ -80,7 +80,7 @@ def test_the_offline_report_is_self_contained_and_lists_every_suite(clean):
     _, output, result = clean
     report = Path(result["report_path"])
     assert str(report) in output
-    assert report == report.parent.parent / "quality" / "index.html"
+    assert report == report.parent.parent / "warehouse.quality" / "index.html"
     page = lxml.html.parse(str(report)).getroot()
     rows = page.xpath('//table[@id="summary"]/tbody/tr')
     assert [r.get("data-suite") for r in rows] == [s["name"] for s in result["suites"]]
@@ -97,9 +97,12 @@ def test_the_committed_suites_match_their_python_source():
     assert gx_context.out_of_sync() == [], "run `python -m expectations`, commit expectations/gx/"
 
 
-def test_the_vocabulary_copy_matches_the_dbt_seed():
-    seed = DBT_PROJECT_DIR / "seeds" / "vocabulary.csv"
-    assert (EXPECTATIONS_DIR / "vocabulary.csv").read_bytes() == seed.read_bytes()
+def test_the_suites_read_the_one_vocabulary_the_dbt_seed():
+    from expectations.spec import VOCABULARY_SEED, vocabulary
+
+    assert VOCABULARY_SEED == DBT_PROJECT_DIR / "seeds" / "vocabulary.csv"
+    assert not list(EXPECTATIONS_DIR.rglob("vocabulary*.csv")), "one copy: the dbt seed"
+    assert "regulations" in vocabulary()[("disclosures", "item")]
 
 
 CORRUPTIONS = {
@@ -136,7 +139,7 @@ def test_a_corrupted_warehouse_fails_naming_the_expectation(case, built_warehous
     assert f"ERROR {suite}" in output and expectation in output
     assert example in output  # the offending row is shown
     assert "what to do:" in output and errors[0]["remedy"]
-    page = lxml.html.parse(str(tmp_path / "quality" / "index.html")).getroot()
+    page = lxml.html.parse(str(tmp_path / "warehouse.quality" / "index.html")).getroot()
     assert page.get_element_by_id("status").text == "error"
     assert page.xpath(f'//div[@id="failures"]/div[@data-expectation="{expectation}"]')
 

@@ -91,7 +91,9 @@ def rows_seen(result: dict) -> dict[str, int]:
 
 
 def check_result(folder: Path) -> dict:
-    return json.loads((folder / "quality" / "check_result.json").read_text(encoding="utf-8"))
+    return json.loads(
+        (folder / "warehouse.quality" / "check_result.json").read_text(encoding="utf-8")
+    )
 
 
 # rows of each scoped suite's frame for a set of reports, counted from the tables themselves
@@ -168,7 +170,7 @@ def test_a_scoped_check_validates_only_the_rows_of_the_new_reports(checked_then_
     assert {s["name"] for s in result["suites"] if not s["scoped"]} == WHOLE_SUITES
     # 中卫 2020, dated before its year ended, is an old report: its warning was the first run's
     assert result["failures"] == []
-    page = lxml.html.parse(str(tmp_path / "quality" / "index.html")).getroot()
+    page = lxml.html.parse(str(tmp_path / "warehouse.quality" / "index.html")).getroot()
     scope_text = page.get_element_by_id("scope").text
     assert scope_text.startswith(f"2 reports loaded since {started_at:%Y-%m-%d %H:%M:%S} UTC")
     assert "2 reports loaded since" in out.getvalue()
@@ -202,7 +204,7 @@ def test_an_unscoped_check_still_sees_every_row(checked_then_loaded, tmp_path):
     assert rows_seen(result) == expected_rows(db, every_report)
     assert not [s for s in result["suites"] if s["scoped"]]
     assert [(f["suite"], f["severity"]) for f in result["failures"]] == [("dim_report", "warning")]
-    page = lxml.html.parse(str(tmp_path / "quality" / "index.html")).getroot()
+    page = lxml.html.parse(str(tmp_path / "warehouse.quality" / "index.html")).getroot()
     assert page.get_element_by_id("scope").text == "all reports"
 
 

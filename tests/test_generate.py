@@ -23,6 +23,8 @@ from loaders.generate import RATES, generate, main
 from loaders.generate_render import pdf_available
 from loaders.load import load_paths
 
+from .conftest import SEEDS_GOLD
+
 FORMATS = ("txt", "md", "html", "docx", *(("pdf",) if pdf_available() else ()))
 CRASHING: dict[str, float] = {}  # layouts that once aborted a load; none left
 # 40 reports at the default rates hold few accidents: raise the rare ones for the round trip.
@@ -50,9 +52,7 @@ def test_same_seed_same_bytes(tmp_path):
 
 def test_gold_shape_and_coverage(tmp_path):
     records = json.loads(generate(60, tmp_path, seed=11, formats=FORMATS).read_text("utf-8"))
-    seed_keys = json.loads(
-        (Path(__file__).parents[2] / "shared/contract/gold/seeds.json").read_text("utf-8")
-    )[0].keys()
+    seed_keys = json.loads(SEEDS_GOLD.read_text("utf-8"))[0].keys()
     assert len(records) == 60
     for record in records:
         assert set(seed_keys) <= set(record), "every key of the seed gold"
@@ -74,7 +74,7 @@ def test_region_is_what_the_resolver_says(tmp_path):
 
 
 def test_figures_satisfy_the_identities(tmp_path):
-    """DOMAIN.md §5, on every report not marked identity_broken (blank cells count as 0)."""
+    """The identities of docs/metrics.md, on every report not marked identity_broken (blank cells count as 0)."""
     records = json.loads(generate(80, tmp_path, seed=3, formats=("txt",)).read_text("utf-8"))
     checked = 0
     for r in records:

@@ -16,11 +16,11 @@ import re
 import shutil
 from datetime import datetime
 
-import duckdb
 import pytest
 
 from loaders.build import build
 from loaders.load import load_paths
+from loaders.settings import open_warehouse
 
 from .conftest import SAMPLES
 
@@ -72,7 +72,7 @@ def warehouses(tmp_path_factory) -> dict:
     incremental = work / "incremental.duckdb"
     assert load_paths([first], incremental).loaded == 3
     assert build(incremental, target_dir=work / "target_first") == 0
-    with duckdb.connect(str(incremental), read_only=True) as con:
+    with open_warehouse(incremental, read_only=True) as con:
         first_watermark = con.execute("select max(loaded_at) from marts.dim_report").fetchone()[0]
     assert load_paths([second], incremental).loaded == 5
     assert build(incremental, target_dir=work / "target_second") == 0
@@ -93,7 +93,7 @@ def warehouses(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def con(warehouses):
-    connection = duckdb.connect(str(warehouses["incremental"]), read_only=True)
+    connection = open_warehouse(warehouses["incremental"], read_only=True)
     connection.execute(f"attach '{warehouses['full']}' as full_refresh (read_only)")
     yield connection
     connection.close()
@@ -260,7 +260,7 @@ def test_duplicate_of_an_old_row_fails_the_incremental_tests(warehouses, tmp_pat
     db = tmp_path / "duplicate.duckdb"
     shutil.copy(warehouses["incremental"], db)
     passed_through = "select max(tested_through) from main.data_tests_passed"
-    with duckdb.connect(str(db)) as con:
+    with open_warehouse(db) as con:
         [(tested_through,)] = con.execute(passed_through).fetchall()
         assert con.execute("select max(loaded_at) from raw.documents").fetchall() == [
             (tested_through,)
@@ -289,7 +289,7 @@ def test_duplicate_of_an_old_row_fails_the_incremental_tests(warehouses, tmp_pat
     assert uniqueness["status"] == "fail" and uniqueness["failures"] == 1
     # it ran restricted to the new rows' reports, not over the whole table
     assert re.search(r"report_id in \('[0-9a-f]{64}'\)", uniqueness["compiled_code"])
-    with duckdb.connect(str(db), read_only=True) as con:
+    with open_warehouse(db, read_only=True) as con:
         assert con.execute(passed_through).fetchall() == [(tested_through,)]
 
 

@@ -15,10 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "samples"
-GOLD = ROOT.parent / "shared" / "contract" / "gold" / "seeds.json"
-GOLD_REPORTS: list[dict] = json.loads(GOLD.read_text(encoding="utf-8"))
+from .conftest import SEEDS_GOLD
+
+GOLD_REPORTS: list[dict] = json.loads(SEEDS_GOLD.read_text(encoding="utf-8"))
 
 # fact list in the gold -> (mart, row key column, column key column)
 FACTS = {

@@ -7,6 +7,14 @@ the warehouse. A cell that raises fails the test (nbclient's CellExecutionError 
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import jupytext
@@ -100,3 +108,100 @@ def test_notebook_runs_end_to_end(source: Path, warehouse: Path, tmp_path: Path,
     assert str(warehouse) in "".join(o.get("text", "") for o in produced)
     if source.stem in SPECIFIC_CHECKS:
         SPECIFIC_CHECKS[source.stem](notebook)
+
+
+def test_a_parameter_is_set_from_the_environment_without_editing_a_cell(
+    warehouse: Path, tmp_path: Path, monkeypatch
+):
+    monkeypatch.setenv("NIANBAO_DB", str(warehouse))
+    monkeypatch.setenv("NIANBAO_AGENCY_KIND", "null")  # every kind, not only the parks
+    monkeypatch.setenv("NIANBAO_MAX_PANELS", "2")
+    notebook = execute(ROOT / "notebooks" / "compare_across_years.py", tmp_path)
+    text = "".join(o.get("text", "") for o in outputs(notebook))
+    assert "4 agencies, 4 agency-years" in text and "charts show 2 of them" in text
+    # no agency of the samples has two report years, and the notebook says so
+    assert "no agency of this selection has reports of 2 years or more" in text
+
+
+def test_make_notebooks_opens_jupyterlab_on_the_notebooks_with_the_project_kernel():
+    """The real target, headless: JupyterLab on an ephemeral port, asked over its REST API."""
+    token = "nianbao-test"
+    options = f"--no-browser --allow-root --ip=127.0.0.1 --port=0 --IdentityProvider.token={token}"
+    lab = subprocess.Popen(
+        ["make", "--no-print-directory", "notebooks", f"LAB_OPTIONS={options}"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # make and the server it starts, stopped together below
+    )
+    try:
+        url = None
+        deadline = time.monotonic() + 120
+        said: list[str] = []
+        for line in lab.stdout:
+            said.append(line)
+            found = re.search(r"(http://127\.0\.0\.1:\d+)/lab", line)
+            if found or time.monotonic() > deadline:
+                url = found and found.group(1)
+                break
+        assert url, "JupyterLab did not say where it listens:\n" + "".join(said)
+
+        def get(path: str) -> dict:
+            with urllib.request.urlopen(f"{url}{path}?token={token}", timeout=30) as response:
+                return json.load(response)
+
+        # the address is printed while the server starts: ask until it answers
+        answered = time.monotonic() + 60
+        while True:
+            try:
+                kernels = get("/api/kernelspecs")["kernelspecs"]
+                break
+            except urllib.error.URLError:
+                if time.monotonic() > answered or lab.poll() is not None:
+                    raise AssertionError("JupyterLab does not answer:\n" + "".join(said)) from None
+                time.sleep(0.5)
+        assert kernels["nianbao"]["spec"]["argv"][0] == str(ROOT / ".venv" / "bin" / "python")
+        listed = {item["name"] for item in get("/api/contents/")["content"]}
+        assert {"sql_cookbook.ipynb", "sql_cookbook.py", "compare_across_years.ipynb"} <= listed
+    finally:
+        os.killpg(lab.pid, signal.SIGTERM)
+        lab.wait(timeout=60)
+
+
+def cookbook_query(heading: str) -> str:
+    """The SQL of the sql_cookbook cell that follows the markdown cell starting with `heading`."""
+    cells = jupytext.read(ROOT / "notebooks" / "sql_cookbook.py").cells
+    at = next(i for i, c in enumerate(cells) if c.source.startswith(f"## {heading}"))
+    code = next(c for c in cells[at:] if c.cell_type == "code").source
+    return code.split('"""')[1]
+
+
+def test_the_cookbook_rolls_a_municipality_up_as_its_own_prefecture_level_unit(
+    warehouse: Path, tmp_path: Path
+):
+    """上海 (310000) and its districts have no prefecture: they roll up to 上海市, not 未定位."""
+    import shutil
+
+    from loaders.settings import open_warehouse
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(warehouse, db)
+    with open_warehouse(db) as con:
+        agencies = [
+            r[0] for r in con.sql("select agency_id from marts.mart_agency_year").fetchall()
+        ]
+        # two agencies moved to Shanghai: one at a district, one at the municipality itself
+        for agency_id, region in zip(agencies, ["310115", "310000"], strict=False):
+            con.execute(
+                "update marts.mart_agency_year set region_id = ? where agency_id = ?",
+                [region, agency_id],
+            )
+        prefectures = con.sql(cookbook_query("7. Roll up to the prefecture")).fetchall()
+        provinces = con.sql(cookbook_query("7b. Roll up to the province")).fetchall()
+    by_unit = {}
+    for unit, _year, reports, *_ in prefectures:
+        by_unit[unit] = by_unit.get(unit, 0) + reports
+    assert by_unit.get("上海市") == 2 and "（未定位）" not in by_unit
+    assert sum(by_unit.values()) == len(agencies)
+    assert {row[0] for row in provinces} == {"上海市", "宁夏回族自治区"}

@@ -18,11 +18,11 @@ from loaders.readers.markdown import read_markdown
 from loaders.readers.pdf import read_pdf
 
 from .builders import encrypted_pdf, image_only_pdf, zip_bomb_docx
+from .conftest import REPORTS, needs_shared
 
-REPORTS = Path(__file__).resolve().parents[2] / "shared" / "reports"
 HUAIAN = REPORTS / "huaian_2024.pdf"
 TEMPLATE = REPORTS / "template_2021_blank.docx"
-needs_reports = pytest.mark.skipif(not REPORTS.is_dir(), reason="shared/reports not present")
+needs_reports = needs_shared(REPORTS)
 
 
 def rows(doc: Document) -> list[Line]:

@@ -1,4 +1,4 @@
--- DOMAIN.md section 8 metrics per agency and report year. Counts come from the report's own cells
+-- The metrics of docs/metrics.md per agency and report year. Counts come from the report's own cells
 -- (the 总计 column of table 三); rates are divided with safe_divide, so a zero or null denominator
 -- gives null; a group metric (e.g. all 不予公开 rows) is null when any of its cells is blank.
 --

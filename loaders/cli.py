@@ -294,14 +294,8 @@ def show_progress() -> bool:
 # Checked before anything is opened, so that a mistyped path leaves no warehouse, lock file or
 # error row behind. Each command lists what it needs; a new command adds its own line.
 NEEDS_INPUT_PATHS = {"load", "run", "demo"}  # report files or folders that must exist
-NEEDS_WAREHOUSE = {
-    "build",
-    "check",
-    "eval",
-    "sql",
-    "export",
-    "trace",
-}  # a warehouse that must exist already
+# a warehouse that must exist already (export names a bad mart before a missing warehouse)
+NEEDS_WAREHOUSE = {"build", "check", "eval", "sql", "trace"}
 CREATES_WAREHOUSE = {"load", "run", "demo"}  # may create one: its folder must exist
 
 

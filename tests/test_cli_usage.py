@@ -107,9 +107,10 @@ def built_copy(samples_marts, tmp_path_factory):
         ("[1,2,3]", "record 0: a record must be a JSON object"),
         ('{"foo":1}', "must be a non-empty JSON list"),
         ("{not json", "is not valid JSON"),
-        ('[{"source_file": "a.txt"}]', "record 0: missing field(s) agency_name"),
+        ('[{"source_file": "a.txt"}]', "record 0: no labelled field"),
+        ('[{"agency_name": "某某县人民政府"}]', "record 0: missing field source_file"),
     ],
-    ids=["missing", "list of numbers", "object", "bad JSON", "incomplete record"],
+    ids=["missing", "list of numbers", "object", "bad JSON", "nothing labelled", "no file"],
 )
 def test_eval_with_a_bad_gold_file_says_so_in_one_line_with_exit_3(
     content, says, built_copy, tmp_path

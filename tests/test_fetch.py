@@ -164,11 +164,11 @@ def test_pages_that_are_not_reports_are_kept_hidden_from_the_loader(fetched: Fet
     assert len(list((pages / "listings").glob("*.html"))) == 2
     found = [Path(p).relative_to(fetched.out) for p in discover([fetched.out])]
     assert not [p for p in found if ".pages" in p.parts]
-    # the reports the loader reads: 2 pages, PDF, DOCX, two texts (one republished), zip's DOCX
-    assert (
-        sorted(p.suffix for p in found)
-        == [".docx", ".docx", ".html", ".html", ".pdf"] + [".txt"] * 3
-    )
+    # what the loader reads: 2 pages, PDF, DOCX, two texts (one republished), zip's DOCX and
+    # JPEG, and the OFD, PNG and WPS attachments (formats the readers take)
+    assert sorted(p.suffix for p in found) == [
+        ".docx", ".docx", ".html", ".html", ".jpg", ".ofd", ".pdf", ".png", *[".txt"] * 3, ".wps"
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------- recorded

@@ -34,6 +34,7 @@ OCR_MODES = ("auto", "off", "force")
 OCR_RENDER_DPI = 150.0  # a scanned PDF page is rendered at this resolution for OCR
 OCR_MAX_PIXELS = 1754 * 2481  # an image file is scaled down to about A4 at 210 dpi
 OCR_PAGE_SECONDS = 90.0  # one page's OCR; the page is left out with an issue past it
+OCR_MEMORY_BYTES = 4 * 2**30  # added to a parse process's cap once it loads the OCR models
 OCR_THREADS = 1  # onnxruntime threads per parse process: the processes already fill the cores
 OCR_MIN_FIGURE_SCORE = 0.9  # a figure read with less confidence is left empty with an issue
 OCR_PROGRESS_PAGES = 4  # scans of this many pages or more report each page on stderr

@@ -214,6 +214,23 @@ def test_a_page_past_its_time_bound_is_left_out_and_the_file_timer_resumes() -> 
     assert done.stdout.strip() == "['ocr_page_timeout'] 0 True"
 
 
+@needs_ocr
+@needs_reports
+@pytest.mark.ocr
+def test_a_scan_loads_in_a_capped_parse_process_of_the_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import loaders.load
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    scan = image_pdf(page_images(HUAIAN, dpi=150, grey=True, pages=[1, 2]), dpi=150)
+    (folder / "scan.pdf").write_bytes(scan)
+    monkeypatch.setattr(loaders.load, "SERIAL_BELOW", 0)  # the pool, not the loading process
+    summary = load_paths([folder], tmp_path / "w.duckdb", workers=1)
+    assert (summary.loaded, summary.failed) == (1, 0)
+
+
 def test_a_text_pdf_never_loads_the_recogniser(generated: tuple[Path, dict]) -> None:
     source, _gold = generated
     code = (

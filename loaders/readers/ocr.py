@@ -31,6 +31,7 @@ from loaders.normalise import normalise_cell
 from loaders.readers import CJK, join_breaks, prose_line, row_line
 from loaders.settings import (
     OCR_MAX_PIXELS,
+    OCR_MEMORY_BYTES,
     OCR_MIN_FIGURE_SCORE,
     OCR_PAGE_SECONDS,
     OCR_PROGRESS_PAGES,
@@ -169,6 +170,7 @@ def _require() -> None:
 def _engine() -> Any:
     from rapidocr import RapidOCR
 
+    _allow_models_memory()
     return RapidOCR(
         params={
             "Global.log_level": "error",
@@ -177,6 +179,21 @@ def _engine() -> Any:
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         }
     )
+
+
+def _allow_models_memory() -> None:
+    """A parse process is capped in address space so a runaway file fails alone; the
+    recogniser's models and onnxruntime's arenas map more than that cap allows for a text
+    report, so a process that loads them gets OCR_MEMORY_BYTES more (the soft limit only)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return
+    raised = soft + OCR_MEMORY_BYTES
+    if hard != resource.RLIM_INFINITY:
+        raised = min(raised, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (raised, hard))
 
 
 class PageTimeout(BaseException):

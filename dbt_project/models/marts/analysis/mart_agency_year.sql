@@ -8,14 +8,7 @@
 -- that has a report loaded since the latest loaded_at already in the table, and those rows replace
 -- all the agency's old rows (unique_key agency_id). Other agencies' rows are left as they are:
 -- nothing here depends on another agency.
-{{
-    config(
-        materialized='incremental',
-        unique_key='agency_id',
-    )
-}}
-
-{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
+{{ config(unique_key='agency_id') }}
 
 with
 
@@ -70,7 +63,7 @@ scoped_reports as (
     where agency_id in (
         select new_reports.agency_id
         from reports as new_reports
-        where new_reports.loaded_at > {{ watermark }}
+        {{ loaded_since_last_build('new_reports.loaded_at') }}
     )
     {%- endif %}
 

@@ -4,54 +4,39 @@
 -- agency and year, so the rows of those (agency, year) groups are taken from the table, their two
 -- version columns computed again over the whole group, and they replace the old rows (unique_key
 -- report_id). `--full-refresh` rebuilds it from every report.
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-    )
-}}
-
-{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
+{{ config(unique_key='report_id') }}
 
 with
 
 reports as (
 
     select * from {{ ref('int_reports_resolved') }}
-    {%- if is_incremental() %}
     -- the driver: the reports loaded since the last build
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
 cells as (
 
     select * from {{ ref('stg_nianbao__cells') }}
-    {%- if is_incremental() %}
     -- a row carries its report's load stamp: this only prunes the raw table to the new row groups
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
 complaints as (
 
     select * from {{ ref('stg_nianbao__complaints') }}
-    {%- if is_incremental() %}
     -- a row carries its report's load stamp: this only prunes the raw table to the new row groups
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
 parse_issues as (
 
     select * from {{ ref('stg_nianbao__parse_issues') }}
-    {%- if is_incremental() %}
     -- a row carries its report's load stamp: this only prunes the raw table to the new row groups
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 

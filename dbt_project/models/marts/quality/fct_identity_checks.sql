@@ -13,14 +13,7 @@
 -- another next report when a newer version of the year is loaded). The rows of each recomputed
 -- report replace all its old rows (unique_key report_id: the set of a report's cross-year rows
 -- can change, so it is replaced whole, not row by row).
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-    )
-}}
-
-{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
+{{ config(unique_key='report_id') }}
 
 with
 
@@ -68,11 +61,11 @@ scoped_reports as (
     -- the reports loaded since the last build and all reports of their agencies
     select * from reports
     {%- if is_incremental() %}
-    where loaded_at > {{ watermark }}
+    where loaded_at > {{ loaded_at_watermark() }}
         or agency_id in (
             select new_reports.agency_id
             from reports as new_reports
-            where new_reports.loaded_at > {{ watermark }}
+            {{ loaded_since_last_build('new_reports.loaded_at') }}
         )
     {%- endif %}
 

@@ -86,7 +86,7 @@ agency_year_reports as (
         and report_year is not null
     qualify row_number() over (
         partition by agency_id, report_year
-        order by loaded_at desc, report_id
+        order by loaded_at desc, report_id asc
     ) = 1
 
 ),

@@ -94,7 +94,7 @@ agency_regions as (
             region_depth desc,
             report_count desc,
             last_report_year desc nulls last,
-            region_id
+            region_id asc
     ) = 1
 
 ),

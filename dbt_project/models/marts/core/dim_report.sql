@@ -118,7 +118,7 @@ report_rows as (
             as published_days_after_year_end,
         -- booleans
         reports.agency_id is null as is_agency_unknown,
-        reports.template_version is not distinct from reports.template_version_in_force
+        (reports.template_version is not distinct from reports.template_version_in_force)
             as is_template_as_in_force,
         reports.published_on <= make_date(reports.report_year, 12, 31)
             as is_published_before_year_end,
@@ -200,7 +200,7 @@ final as (
         -- the one mart_agency_year uses (an unknown agency is its own version of nothing)
         agency_id is null or report_year is null or row_number() over (
             partition by agency_id, report_year
-            order by loaded_at desc, report_id
+            order by loaded_at desc, report_id asc
         ) = 1 as is_current_version,
         -- dates
         published_on,

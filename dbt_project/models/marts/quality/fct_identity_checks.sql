@@ -237,7 +237,7 @@ next_reports as (
         and following.report_year = assessed_reports.report_year + 1
     qualify row_number() over (
         partition by assessed_reports.report_id
-        order by following.loaded_at desc, following.report_id
+        order by following.loaded_at desc, following.report_id asc
     ) = 1
 
 ),
@@ -603,7 +603,7 @@ sides as (
 subject_labels as (
 
     select
-        case fact || '.' || key_kind
+        case (fact || '.' || key_kind)
             when 'applications.applicant_type' then 'applicant_type'
             when 'applications.outcome' then 'outcome'
             when 'reviews.review_kind' then 'review_kind'

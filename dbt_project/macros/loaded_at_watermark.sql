@@ -34,3 +34,18 @@
         where {{ column }} > {{ loaded_at_watermark() }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The incremental filter of a model whose rows depend on the other reports of their agency: on an
+    incremental build, every report of each agency with a report loaded since the last build (with
+    new_reports_too, also the new reports themselves, which keeps those of no known agency);
+    nothing on a full build. `reports` is the relation or CTE being filtered. -#}
+{% macro agencies_loaded_since_last_build(reports, new_reports_too=false) -%}
+    {%- if is_incremental() -%}
+        where {% if new_reports_too %}loaded_at > {{ loaded_at_watermark() }}
+        or {% endif %}agency_id in (
+            select new_reports.agency_id
+            from {{ reports }} as new_reports
+            {{ loaded_since_last_build('new_reports.loaded_at') }}
+        )
+    {%- endif -%}
+{%- endmacro %}

@@ -59,13 +59,7 @@ scoped_reports as (
     -- every report on a full build; incrementally every report of the agencies with a report
     -- loaded since the last build
     select * from reports
-    {%- if is_incremental() %}
-    where agency_id in (
-        select new_reports.agency_id
-        from reports as new_reports
-        {{ loaded_since_last_build('new_reports.loaded_at') }}
-    )
-    {%- endif %}
+    {{ agencies_loaded_since_last_build('reports') }}
 
 ),
 

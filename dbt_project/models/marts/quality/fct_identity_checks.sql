@@ -60,14 +60,7 @@ scoped_reports as (
     -- the reports whose checks this build computes: every report on a full build; incrementally
     -- the reports loaded since the last build and all reports of their agencies
     select * from reports
-    {%- if is_incremental() %}
-    where loaded_at > {{ loaded_at_watermark() }}
-        or agency_id in (
-            select new_reports.agency_id
-            from reports as new_reports
-            {{ loaded_since_last_build('new_reports.loaded_at') }}
-        )
-    {%- endif %}
+    {{ agencies_loaded_since_last_build('reports', new_reports_too=true) }}
 
 ),
 

@@ -32,9 +32,12 @@ notebooks: install
 	$(BIN)/python -m ipykernel install --sys-prefix --name nianbao --display-name "nianbao (.venv)" >/dev/null
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_OPTIONS)
 
+# SQL: sqlfluff renders the models with dbt (config in .sqlfluff), into its own target folder so a
+# build running beside it keeps its parse state
 lint: install
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
+	DBT_TARGET_PATH=target/sqlfluff $(BIN)/sqlfluff lint --nocolor dbt_project/models dbt_project/data-tests
 
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -2,27 +2,21 @@
     of the harmonised cells with its report's keys; the model keeps its own config. -#}
 {% macro cell_fact(table_key, row_key, column_key) %}
 
-{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
-
 with
 
 cells as (
 
     select * from {{ ref('int_cells_harmonised') }}
-    {%- if is_incremental() %}
     -- a cell carries its report's load stamp: this only prunes raw.cells to the new row groups
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
 reports as (
 
     select * from {{ ref('int_reports_resolved') }}
-    {%- if is_incremental() %}
     -- the driver: the reports loaded since the last build
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 

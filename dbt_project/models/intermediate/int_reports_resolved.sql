@@ -15,34 +15,26 @@
     )
 }}
 
-{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
-
 with
 
 documents as (
 
     select * from {{ ref('stg_nianbao__documents') }}
-    {%- if is_incremental() %}
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
 reports as (
 
     select * from {{ ref('stg_nianbao__reports') }}
-    {%- if is_incremental() %}
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
 report_agencies as (
 
     select * from {{ ref('int_report_agencies_resolved') }}
-    {%- if is_incremental() %}
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
@@ -54,18 +46,14 @@ corrections as (
 publication_dates as (
 
     select * from {{ ref('int_report_publication_dates') }}
-    {%- if is_incremental() %}
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
 report_regions as (
 
     select * from {{ ref('int_report_regions_looked_up') }}
-    {%- if is_incremental() %}
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 

@@ -8,14 +8,7 @@
 -- that has a report loaded since the latest loaded_at already in the table, and those rows replace
 -- all the agency's old rows (unique_key agency_id). Other agencies' rows are left as they are:
 -- nothing here depends on another agency.
-{{
-    config(
-        materialized='incremental',
-        unique_key='agency_id',
-    )
-}}
-
-{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
+{{ config(unique_key='agency_id') }}
 
 with
 
@@ -66,13 +59,7 @@ scoped_reports as (
     -- every report on a full build; incrementally every report of the agencies with a report
     -- loaded since the last build
     select * from reports
-    {%- if is_incremental() %}
-    where agency_id in (
-        select new_reports.agency_id
-        from reports as new_reports
-        where new_reports.loaded_at > {{ watermark }}
-    )
-    {%- endif %}
+    {{ agencies_loaded_since_last_build('reports') }}
 
 ),
 
@@ -93,7 +80,7 @@ agency_year_reports as (
         and report_year is not null
     qualify row_number() over (
         partition by agency_id, report_year
-        order by loaded_at desc, report_id
+        order by loaded_at desc, report_id asc
     ) = 1
 
 ),

@@ -16,9 +16,11 @@ cells as (
 
 ),
 
-vocabulary as (
+applicant_types as (
 
-    select * from {{ ref('vocabulary') }}
+    select key from {{ ref('vocabulary') }}
+    where fact = 'applications' and key_kind = 'applicant_type'
+        and template_versions like '%v2019%'
 
 ),
 
@@ -52,21 +54,17 @@ carry_terms as (
         count(previous_cells.value) + count(own_cells.value) as printed_count
 
     from report_pairs
-    cross join (
-        select key from vocabulary
-        where fact = 'applications' and key_kind = 'applicant_type'
-            and template_versions like '%v2019%'
-    ) as applicant_types
+    cross join applicant_types
     left join cells as previous_cells
-        on previous_cells.report_id = report_pairs.previous_report_id
+        on report_pairs.previous_report_id = previous_cells.report_id
         and previous_cells.table_key = 'applications'
         and previous_cells.row_key = 'carried_forward'
-        and previous_cells.column_key = applicant_types.key
+        and applicant_types.key = previous_cells.column_key
     left join cells as own_cells
-        on own_cells.report_id = report_pairs.report_id
+        on report_pairs.report_id = own_cells.report_id
         and own_cells.table_key = 'applications'
         and own_cells.row_key = 'carried_over'
-        and own_cells.column_key = applicant_types.key
+        and applicant_types.key = own_cells.column_key
     group by report_pairs.report_id, applicant_types.key
 
 ),

@@ -103,9 +103,13 @@ levels as (
 
     select 'province' as rollup_level, province_id as rollup_region_id, * from placed
     union all
-    select 'prefecture', prefecture_id, * from placed where prefecture_id is not null
+    select 'prefecture' as rollup_level, prefecture_id as rollup_region_id, *
+    from placed
+    where prefecture_id is not null
     union all
-    select 'county', county_id, * from placed where county_id is not null
+    select 'county' as rollup_level, county_id as rollup_region_id, *
+    from placed
+    where county_id is not null
 
 ),
 

@@ -217,7 +217,7 @@ assessed as (
         report_deadlines.deadline_rule,
         report_deadlines.deadline_source,
         recorded_sections.sections_found is not null as has_sections_recorded,
-        -- null when the report's sections were not recorded (loaded before they were)
+        -- null when no sections are recorded for the report (reloading it records them)
         case when recorded_sections.sections_found is not null then list_filter(
             coalesce(required_parts.sections_required, []::varchar[]),
             lambda section_key: list_contains(recorded_sections.sections_found, section_key)

@@ -1,3 +1,7 @@
+-- A table rebuilt whole on every build, not the folder's incremental: a row depends on every report
+-- of its key, and the table is small.
+{{ config(materialized='table') }}
+
 with
 
 reports as (
@@ -90,7 +94,7 @@ agency_regions as (
             region_depth desc,
             report_count desc,
             last_report_year desc nulls last,
-            region_id
+            region_id asc
     ) = 1
 
 ),

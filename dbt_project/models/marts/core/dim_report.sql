@@ -4,54 +4,39 @@
 -- agency and year, so the rows of those (agency, year) groups are taken from the table, their two
 -- version columns computed again over the whole group, and they replace the old rows (unique_key
 -- report_id). `--full-refresh` rebuilds it from every report.
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-    )
-}}
-
-{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
+{{ config(unique_key='report_id') }}
 
 with
 
 reports as (
 
     select * from {{ ref('int_reports_resolved') }}
-    {%- if is_incremental() %}
     -- the driver: the reports loaded since the last build
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
 cells as (
 
     select * from {{ ref('stg_nianbao__cells') }}
-    {%- if is_incremental() %}
     -- a row carries its report's load stamp: this only prunes the raw table to the new row groups
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
 complaints as (
 
     select * from {{ ref('stg_nianbao__complaints') }}
-    {%- if is_incremental() %}
     -- a row carries its report's load stamp: this only prunes the raw table to the new row groups
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
 parse_issues as (
 
     select * from {{ ref('stg_nianbao__parse_issues') }}
-    {%- if is_incremental() %}
     -- a row carries its report's load stamp: this only prunes the raw table to the new row groups
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
@@ -133,7 +118,7 @@ report_rows as (
             as published_days_after_year_end,
         -- booleans
         reports.agency_id is null as is_agency_unknown,
-        reports.template_version is not distinct from reports.template_version_in_force
+        (reports.template_version is not distinct from reports.template_version_in_force)
             as is_template_as_in_force,
         reports.published_on <= make_date(reports.report_year, 12, 31)
             as is_published_before_year_end,
@@ -215,7 +200,7 @@ final as (
         -- the one mart_agency_year uses (an unknown agency is its own version of nothing)
         agency_id is null or report_year is null or row_number() over (
             partition by agency_id, report_year
-            order by loaded_at desc, report_id
+            order by loaded_at desc, report_id asc
         ) = 1 as is_current_version,
         -- dates
         published_on,

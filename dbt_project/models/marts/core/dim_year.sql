@@ -1,3 +1,7 @@
+-- A table rebuilt whole on every build, not the folder's incremental: a row depends on every report
+-- of its key, and the table is small.
+{{ config(materialized='table') }}
+
 with
 
 reports as (

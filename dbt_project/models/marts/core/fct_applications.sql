@@ -2,11 +2,6 @@
 -- the table (a report is immutable and its rows depend on nothing but its own cells, its
 -- resolved agency / region and the seeds); `--full-refresh` rebuilds it from every report.
 -- A build brings whole reports, so they replace rows by report_id (one key column: a cheap delete).
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-    )
-}}
+{{ config(unique_key='report_id') }}
 
 {{ cell_fact('applications', 'outcome', 'applicant_type') }}

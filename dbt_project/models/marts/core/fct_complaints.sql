@@ -2,35 +2,24 @@
 -- the table (a report is immutable and its rows depend on nothing but its own complaint figures,
 -- its resolved agency / region and the vocabulary); `--full-refresh` rebuilds it from every report.
 -- A build brings whole reports, so they replace rows by report_id (one key column: a cheap delete).
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-    )
-}}
-
-{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
+{{ config(unique_key='report_id') }}
 
 with
 
 complaints as (
 
     select * from {{ ref('stg_nianbao__complaints') }}
-    {%- if is_incremental() %}
     -- a figure carries its report's load stamp: this only prunes raw.complaints to the new
     -- row groups
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 
 reports as (
 
     select * from {{ ref('int_reports_resolved') }}
-    {%- if is_incremental() %}
     -- the driver: the reports loaded since the last build
-    where loaded_at > {{ watermark }}
-    {%- endif %}
+    {{ loaded_since_last_build() }}
 
 ),
 

@@ -13,14 +13,7 @@
 -- another next report when a newer version of the year is loaded). The rows of each recomputed
 -- report replace all its old rows (unique_key report_id: the set of a report's cross-year rows
 -- can change, so it is replaced whole, not row by row).
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-    )
-}}
-
-{%- set watermark = loaded_at_watermark() if is_incremental() else none %}
+{{ config(unique_key='report_id') }}
 
 with
 
@@ -67,14 +60,7 @@ scoped_reports as (
     -- the reports whose checks this build computes: every report on a full build; incrementally
     -- the reports loaded since the last build and all reports of their agencies
     select * from reports
-    {%- if is_incremental() %}
-    where loaded_at > {{ watermark }}
-        or agency_id in (
-            select new_reports.agency_id
-            from reports as new_reports
-            where new_reports.loaded_at > {{ watermark }}
-        )
-    {%- endif %}
+    {{ agencies_loaded_since_last_build('reports', new_reports_too=true) }}
 
 ),
 
@@ -244,7 +230,7 @@ next_reports as (
         and following.report_year = assessed_reports.report_year + 1
     qualify row_number() over (
         partition by assessed_reports.report_id
-        order by following.loaded_at desc, following.report_id
+        order by following.loaded_at desc, following.report_id asc
     ) = 1
 
 ),
@@ -610,7 +596,7 @@ sides as (
 subject_labels as (
 
     select
-        case fact || '.' || key_kind
+        case (fact || '.' || key_kind)
             when 'applications.applicant_type' then 'applicant_type'
             when 'applications.outcome' then 'outcome'
             when 'reviews.review_kind' then 'review_kind'

@@ -1,10 +1,10 @@
-{#- dbt's relationships test, found first in the project: every non-null value of the column is
-    a value of `field` in `to`. With new_rows_only, a build after a passing one checks only the
-    rows loaded since (macros/data_tests_passed.sql): for a table whose old rows do not change
-    and whose parent keeps its keys. -#}
-{% test relationships(model, column_name, to, field, new_rows_only=false) %}
+{#- dbt's relationships test for a table built incrementally: every non-null value of the column
+    is a value of `field` in `to`; a build after a passing one checks only the rows loaded since
+    (macros/data_tests_passed.sql). For a table whose old rows do not change and whose parent
+    keeps its keys. -#}
+{% test incremental_relationships(model, column_name, to, field) %}
 
-{%- set tested_through = data_tests_passed_through() if new_rows_only else none %}
+{%- set tested_through = data_tests_passed_through() %}
 
 with
 

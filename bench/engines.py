@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from loaders.load import load_paths
+from loaders.store.load import load_paths
 folder, db, engine, batch = sys.argv[1:5]
 start = 0.0
 if engine == "ray":  # started apart: its seconds are a fixed cost, not a rate
@@ -60,7 +60,7 @@ def corpus(work: Path, fmt: str, n: int) -> Path:
 
 def scans(work: Path, n: int, pages: int) -> Path:
     """`n` generated PDF reports, each cut to its first `pages` pages and scanned."""
-    from loaders.generate import generate
+    from loaders.synthetic.corpus import generate
     from tests.scans import image_pdf, page_images
 
     folder = work / f"scan-{n}x{pages}"

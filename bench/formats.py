@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 REPORTS = ROOT.parent / "shared" / "reports"
 
-from loaders.generate import generate
 from loaders.parse import parse_document
 from loaders.readers import read_file
+from loaders.synthetic.corpus import generate
 
 SHARED = {
     "pdf": ["huaian_2024.pdf"],

@@ -38,9 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     import duckdb
     import pypdfium2 as pdfium
 
-    from loaders.generate import generate
-    from loaders.load import load_paths
     from loaders.readers import ocr
+    from loaders.store.load import load_paths
+    from loaders.synthetic.corpus import generate
     from tests.scans import scanned_pdf
 
     work = Path(args.work)

@@ -89,7 +89,7 @@ class PeakRss:
 
 def corpus(work: Path, n: int, seed: int, formats: tuple[str, ...]) -> tuple[Path, float | None]:
     """A generated corpus, reused when a complete one with the same key exists."""
-    from loaders.generate import generate
+    from loaders.synthetic.corpus import generate
 
     folder = work / f"corpus-{'-'.join(formats)}-{n}-s{seed}"
     done = folder / ".complete"
@@ -118,16 +118,15 @@ def parse_rate(files: list[Path], sample: int) -> float:
 
 
 def _parse_main(argv: list[str]) -> int:
-    from loaders.extract import extract
-    from loaders.workers import tune_for_parsing
+    from loaders.store.worker import parse_file, tune_for_parsing
 
     chosen = sys.stdin.read().splitlines()[: int(argv[0])]
     tune_for_parsing()  # as in a parse process of `nianbao load`
     for path in chosen[:20]:  # imports, gazetteer index, caches
-        extract(path)
+        parse_file(path)
     started = time.perf_counter()
     for path in chosen:
-        extract(path)
+        parse_file(path)
     print(json.dumps({"rate": len(chosen) / (time.perf_counter() - started)}))
     return 0
 
@@ -158,7 +157,7 @@ def _load_main(argv: list[str]) -> int:
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--workers", type=int)
     args = parser.parse_args(argv)
-    from loaders.load import load_paths
+    from loaders.store.load import load_paths
 
     started = time.perf_counter()
     summary = load_paths([Path(p) for p in args.paths], Path(args.db), workers=args.workers)
@@ -192,9 +191,9 @@ def nightly_in_subprocess(paths: list[Path], db: Path, log: Path) -> dict:
 
 def _nightly_main(argv: list[str]) -> int:
     db, log, *paths = argv
-    import loaders.build
-    import loaders.check
-    import loaders.nightly
+    import expectations.runner
+    import loaders.commands.build
+    import loaders.commands.run
 
     phases: dict[str, float] = {}
 
@@ -210,22 +209,22 @@ def _nightly_main(argv: list[str]) -> int:
 
         setattr(owner, name, run)
 
-    timed(loaders.nightly, "load_paths", "load")
-    timed(loaders.build.PreparedBuild, "run", "build")
-    timed(loaders.check, "check", "check")
+    timed(loaders.commands.run, "load_paths", "load")
+    timed(loaders.commands.build.PreparedBuild, "run", "build")
+    timed(expectations.runner, "check", "check")
     with (
         open(log, "a", encoding="utf-8") as fh,
         contextlib.redirect_stdout(fh),
         contextlib.redirect_stderr(fh),
     ):
-        code, summary = loaders.nightly.run_pipeline([Path(p) for p in paths], Path(db))
+        code, summary = loaders.commands.run.run_pipeline([Path(p) for p in paths], Path(db))
     print(json.dumps({"code": code, "loaded": summary.loaded, **phases}))
     return code
 
 
 def timed_build(db: Path, log: Path) -> tuple[float, int, float]:
     """`nianbao build`: dbt build with the unit tests."""
-    from loaders.build import build
+    from loaders.commands.build import build
 
     with PeakRss(os.getpid()) as memory:
         started = time.perf_counter()
@@ -238,9 +237,9 @@ def timed_build(db: Path, log: Path) -> tuple[float, int, float]:
 def timed_check(db: Path, log: Path, scoped: bool = False) -> tuple[float, int]:
     """`nianbao check` as the CLI runs it (recorded, so that the next scoped check starts after
     it); `scoped`: only the reports loaded since the last successful check, as nightly."""
-    from loaders.check import check
-    from loaders.nightly import record_check
-    from loaders.store import utc_now
+    from expectations.runner import check
+    from loaders.commands.run import record_check
+    from loaders.store.writer import utc_now
 
     started, clock = utc_now(), time.perf_counter()
     with (
@@ -318,7 +317,7 @@ def run_size(n: int, args: argparse.Namespace, work: Path, log: Path) -> SizeRes
 
 
 def run_formats(args: argparse.Namespace, work: Path) -> list[tuple[str, int, float, float]]:
-    from loaders.generate_render import pdf_available
+    from loaders.synthetic.render import pdf_available
 
     rows = []
     for fmt in ("html", "pdf"):

@@ -3,5 +3,5 @@
 `suites/` holds the suites, written in Python: each is a frame read from the warehouse (a table or a
 small SQL reconciliation) and the expectations it must meet, each with a severity and a remedy in
 its `meta`. `context.sync()` (`python -m expectations`) writes them into the file context `gx/`,
-whose JSON is committed; `loaders/check.py` runs the checkpoint there.
+whose JSON is committed; `expectations/runner.py` runs the checkpoint there.
 """

@@ -106,7 +106,7 @@ def sync(specs: tuple[SuiteSpec, ...] | None = None) -> list[str]:
         gx.Checkpoint(
             name=CHECKPOINT,
             validation_definitions=validation_definitions,
-            # data docs are built once per run by loaders/check.py, not per suite by an action
+            # data docs are built once per run by expectations/runner.py, not per suite by an action
             actions=[],
             # examples of failing rows need the row indices of the unexpected values
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20},

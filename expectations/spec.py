@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = EXPECTATIONS_DIR.parent
-# the one copy of the vocabulary: the dbt seed the marts were built with
-VOCABULARY_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "vocabulary.csv"
+from loaders.settings import EXPECTATIONS_DIR, PROJECT_ROOT, VOCABULARY_SEED  # noqa: F401
+from loaders.vocabulary import by_kind
 
 ERROR = "error"
 WARNING = "warning"
@@ -22,7 +16,7 @@ SEVERITIES = (ERROR, WARNING)
 
 # 条例 2007 took effect on 2008-05-01, so 2008 is the first year an annual report can cover
 FIRST_REPORT_YEAR = 2008
-# filled in at run time (loaders/check.py), so the committed JSON does not change every January
+# filled in at run time (expectations/runner.py), so the committed JSON does not change every January
 CURRENT_YEAR = {"$PARAMETER": "current_year"}
 
 TEMPLATE_VERSIONS = ["pre2019", "v2019", "v2021"]
@@ -34,7 +28,7 @@ SIGNED_MEASURES = ["items_change"]
 # a check scoped to what changed (`nianbao check --since-last-check`, the nightly run) creates this
 # relation (one column, report_id) with the reports loaded since the last successful check
 NEW_REPORTS = "new_reports"
-# the least number of rows a suite's frame must have (loaders/check.py fills it in): 1, or 0 when a
+# the least number of rows a suite's frame must have (expectations/runner.py fills it in): 1, or 0 when a
 # scoped frame leaves out rows of the relation, so that "the relation has rows" still holds
 MIN_ROWS = {"$PARAMETER": "min_rows"}
 
@@ -98,14 +92,9 @@ def warning(remedy: str) -> dict:
     return severity(WARNING, remedy)
 
 
-@cache
 def vocabulary() -> dict[tuple[str, str], list[str]]:
-    """Canonical keys by (fact, key kind), e.g. ("disclosures", "item") -> [...]."""
-    keys: dict[tuple[str, str], list[str]] = defaultdict(list)
-    with VOCABULARY_SEED.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            keys[(row["fact"], row["key_kind"])].append(row["key"])
-    return {kind: sorted(values) for kind, values in keys.items()}
+    """Canonical keys by (fact, key kind), sorted, e.g. ("disclosures", "item") -> [...]."""
+    return {kind: sorted(values) for kind, values in by_kind().items()}
 
 
 def has_columns(columns: list[str], relation: str) -> gxe.Expectation:

@@ -1,4 +1,6 @@
-"""Where things live. One place decides the warehouse path for the loader, dbt and GX."""
+"""Every tunable and every path: the one place a number or a location of the project is decided.
+
+Constants, and the functions that read their environment overrides. Nothing here opens a file."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "warehouse" / "nianbao.duckdb"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+PACKAGE_DATA_DIR = PROJECT_ROOT / "loaders" / "data"  # tables shipped with the package
+# the one copy of the vocabulary (table, row and column keys): the dbt seed the marts are built with
+VOCABULARY_SEED = DBT_PROJECT_DIR / "seeds" / "vocabulary.csv"
 # Per-file bounds: a file beyond them is reported as failed, never allowed to stall a batch.
 MAX_FILE_BYTES = 16 * 2**20  # text, HTML, Markdown, DOCX: real reports are well under 2 MB
-MAX_PDF_BYTES = 128 * 2**20  # PDFs carry images and fonts
-PAGE_SUFFIXES = (".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".ofd")  # under MAX_PDF_BYTES
+MAX_PDF_BYTES = 128 * 2**20  # files of pages (readers.PAGE_SUFFIXES) carry images and fonts
 FILE_SECONDS = 60.0
 WORKER_MEMORY_BYTES = 2 * 2**30  # address-space cap of a parse process
 # DuckDB's buffer cap while loading: appends need little, and cached blocks only add RSS
@@ -21,6 +25,26 @@ BATCH_SIZE = 2048  # documents per load transaction: bounds memory, keeps each b
 # ... and the bytes of a batch's Arrow tables: large PDFs or HTML pages close a batch sooner, and
 # fewer of their tasks are in flight
 BATCH_BYTES = 256 * 2**20
+CHUNK = 32  # files per task sent to a parse process: amortises inter-process overhead
+SERIAL_BELOW = 64  # fewer new files than this are parsed in-process (no pool start-up)
+RAY_TASK_RETRIES = 3  # --engine ray: retries of a task whose worker died (NIANBAO_RAY_RETRIES)
+
+# ---------------------------------------------------------------- the build (dbt)
+# dbt nodes run two at a time on the one warehouse connection: while one thread is in dbt's Python
+# (compiling, the many small tests) the other keeps DuckDB busy. The profile keeps threads: 1 for
+# dbt invoked by hand.
+BUILD_THREADS = 2
+
+# ---------------------------------------------------------------- the checks (expectations/)
+EXAMPLE_ROWS = 5  # failing rows shown per expectation: enough to spot the pattern
+# A frame of more rows is validated in slices of whole reports, one slice in memory at a time, so
+# that the check's memory stays flat as the warehouse grows (bench/README.md has the figures).
+SLICE_ROWS = 500_000
+# DuckDB's cap while the frames are read: they stream out in batches of READ_BATCH_ROWS, and the
+# blocks a frame was read from need not stay cached for the next one
+CHECK_DUCKDB_MEMORY = "256MB"
+READ_BATCH_ROWS = 100_000
+KEEP_RUNS = 30  # validation runs kept in the quality dir; older ones are pruned with their pages
 
 
 def warehouse_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
@@ -50,74 +74,7 @@ def ocr_mode() -> str:
 
 SOFFICE_SECONDS = 45.0  # LibreOffice's conversion of one .doc/.wps file
 # ---------------------------------------------------------------- opening the warehouse file
-# DuckDB names a database after its file's stem, so a warehouse called raw.duckdb, marts.duckdb or
-# main.duckdb would make `raw.documents` ambiguous between a database and a schema. Every opener
-# (the loader, dbt's profile, the checks, the notebooks, `nianbao sql`) attaches the file under
-# this one fixed name instead, whatever the file is called.
+# The catalog name every opener attaches the file under (loaders/warehouse.py says why).
 WAREHOUSE_CATALOG = "nianbao"
-# DuckDB lets one process write a file or several read it, not both at once. Rather than fail, an
-# opener waits for the other side to close, up to this many seconds (NIANBAO_LOCK_WAIT): the
-# nightly job waits for analysts' read-only queries, a query waits while the job writes.
+# How long an opener waits for another process to close the file (NIANBAO_LOCK_WAIT).
 LOCK_WAIT_SECONDS = 600.0
-
-
-class WarehouseInUse(Exception):
-    """Another process kept the warehouse file open for longer than the wait allows."""
-
-
-def lock_wait_seconds() -> float:
-    return float(os.environ.get("NIANBAO_LOCK_WAIT") or LOCK_WAIT_SECONDS)
-
-
-def open_warehouse(
-    db_path: str | os.PathLike[str], read_only: bool = False, wait: float | None = None
-):
-    """A DuckDB connection on the warehouse file, attached as `nianbao` and made the default.
-
-    While another process holds a conflicting lock on the file, it retries (saying once on
-    stderr what it waits for) for `wait` seconds (default NIANBAO_LOCK_WAIT), then raises
-    WarehouseInUse."""
-    import sys
-    import time
-
-    import duckdb
-
-    limit = lock_wait_seconds() if wait is None else wait
-    deadline, pause, said = time.monotonic() + limit, 0.05, False
-    while True:
-        con = duckdb.connect()
-        try:
-            mode = " (READ_ONLY)" if read_only else ""
-            path = str(Path(db_path)).replace("'", "''")
-            con.execute(f"attach '{path}' as {WAREHOUSE_CATALOG}{mode}")
-            con.execute(f"use {WAREHOUSE_CATALOG}")
-            return con
-        except duckdb.IOException as exc:
-            con.close()
-            if "lock" not in str(exc).lower():
-                raise
-            holder = _lock_holder(str(exc))
-            if time.monotonic() >= deadline:
-                raise WarehouseInUse(
-                    f"{db_path} stayed open in {holder} for {limit:.0f} s; close it (a shell or "
-                    "notebook holding a connection) and run again"
-                ) from None
-            if not said:
-                sys.stderr.write(
-                    f"waiting for {holder} to close {db_path} "
-                    f"(DuckDB allows one writer or several readers; up to {limit:.0f} s)\n"
-                )
-                said = True
-            time.sleep(pause)
-            pause = min(pause * 2, 1.0)
-        except BaseException:
-            con.close()
-            raise
-
-
-def _lock_holder(message: str) -> str:
-    """ "another process (PID 123)" from DuckDB's lock message, when it names one."""
-    import re
-
-    pid = re.search(r"PID (\d+)", message)
-    return f"another process (pid {pid.group(1)})" if pid else "another process"

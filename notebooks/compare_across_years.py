@@ -28,7 +28,7 @@
 # (JSON or plain text), e.g. `NIANBAO_AGENCY_KIND=government NIANBAO_YEAR_FROM=2019 make notebooks`.
 
 # %% tags=["parameters"]
-from loaders.notebook_params import param
+from loaders.analysis.params import param
 
 # Agencies by name (as in dim_agency.agency_name) or agency_id; empty = every agency of AGENCY_KIND.
 AGENCIES: list[str] = param("AGENCIES", [])
@@ -46,7 +46,7 @@ import matplotlib.pyplot as plt
 import polars as pl
 from IPython.display import display
 
-from loaders.charts import (
+from loaders.analysis.charts import (
     agency_years,
     panel_selection,
     register_cjk_font,

@@ -34,7 +34,7 @@ ORGAN_KIND: str | None = None  # restrict to one kind (department, government, p
 import polars as pl
 from IPython.display import display
 
-from loaders.charts import read_sql
+from loaders.analysis.charts import read_sql
 from loaders.settings import warehouse_path
 
 DB = warehouse_path()

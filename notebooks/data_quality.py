@@ -26,7 +26,7 @@
 
 # %% tags=["parameters"]
 # each can be set without editing the cell: NIANBAO_<NAME> in the environment (JSON or text)
-from loaders.notebook_params import param
+from loaders.analysis.params import param
 
 TOP_N = param("TOP_N", 30)  # rows shown per table
 # identity failures whose operand cells are listed one by one
@@ -38,7 +38,7 @@ AGENCY_KIND: str | None = param("AGENCY_KIND", None)
 import polars as pl
 from IPython.display import display
 
-from loaders.charts import read_sql
+from loaders.analysis.charts import read_sql
 from loaders.settings import warehouse_path
 
 DB = warehouse_path()

@@ -17,7 +17,7 @@
 # # SQL cookbook (查询示例)
 #
 # Queries to copy. Each runs as it stands in `nianbao sql` (a read-only shell on the warehouse),
-# or through `loaders.settings.open_warehouse(path, read_only=True)`, and its result is shown
+# or through `loaders.warehouse.open_warehouse(path, read_only=True)`, and its result is shown
 # below it. They read the marts of schema `marts` only:
 #
 # | mart | one row per |
@@ -37,7 +37,7 @@
 # %%
 import polars as pl
 
-from loaders.charts import read_sql
+from loaders.analysis.charts import read_sql
 from loaders.settings import warehouse_path
 
 DB = warehouse_path()  # NIANBAO_DB, else the project default
@@ -394,7 +394,7 @@ order by 年度
 # A figure's `line_number` is the line of the normalised document (`raw.documents.text`, one line
 # per reader line: blank lines are not lines); `source_position` is where that line sits in the
 # file as delivered (its own line for text and Markdown, the page for PDF, the table and row for
-# HTML and Word). This query is `loaders.trace.TRACE_SQL` for one report and key, with the marts'
+# HTML and Word). This query is `loaders.commands.trace.TRACE_SQL` for one report and key, with the marts'
 # names: `nianbao trace 000_f6bb5fbcfd8441cc.txt applications.new_received.total` prints the same
 # line with its neighbours and the file's own line.
 

@@ -52,8 +52,8 @@ def samples_marts(tmp_path_factory: pytest.TempPathFactory) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             if not status.exists():
-                from loaders.build import build
-                from loaders.load import load_paths
+                from loaders.commands.build import build
+                from loaders.store.load import load_paths
 
                 summary = load_paths([SAMPLES], db)
                 code = build(db, target_dir=shared / "dbt_target")
@@ -73,7 +73,7 @@ def seeds_gold() -> list[dict]:
 @pytest.fixture(scope="session")
 def samples_warehouse(tmp_path_factory) -> Path:
     """A warehouse with the five bundled samples loaded into its raw layer (not built)."""
-    from loaders.load import load_paths
+    from loaders.store.load import load_paths
 
     db = tmp_path_factory.mktemp("raw") / "samples.duckdb"
     summary = load_paths([SAMPLES], db)

@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from loaders.generate import RATES, generate
+from loaders.synthetic.corpus import RATES, generate
 
 
 @dataclass

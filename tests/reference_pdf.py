@@ -26,8 +26,8 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
+from loaders.characters import normalise_cell, squeeze
 from loaders.document import Document, Issue, Line, ReadError
-from loaders.normalise import normalise_cell, squeeze
 from loaders.readers import join_breaks, prose_line, row_line
 
 # "- 3 -", "第 3 页", "3/12", "第3页 共12页", "Page 3 of 12": page furniture wherever it stands.

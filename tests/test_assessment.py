@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import loaders.build
-from loaders.build import build
-from loaders.load import load_paths
+import loaders.commands.build
+from loaders.commands.build import build
 from loaders.settings import DBT_PROJECT_DIR
+from loaders.store.load import load_paths
 
 from .reports_by_hand import HandReport
 
@@ -115,7 +115,7 @@ def warehouse(tmp_path_factory) -> Path:
     summary = load_paths([folder], db)
     assert (summary.loaded, summary.failed) == (len(REPORTS), 0)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(loaders.build, "DBT_PROJECT_DIR", project)
+        patch.setattr(loaders.commands.build, "DBT_PROJECT_DIR", project)
         assert build(db, target_dir=work / "target") == 0
     return db
 

@@ -8,7 +8,7 @@ import time
 import duckdb
 import pytest
 
-from loaders.load import load_paths
+from loaders.store.load import load_paths
 
 from .builders import encrypted_pdf, image_only_pdf, zip_bomb_docx
 from .conftest import REPORTS, SAMPLES
@@ -21,7 +21,7 @@ def _a_pdf_report(folder):
     one the generator renders."""
     if (REPORTS / "huaian_2024.pdf").exists():
         return REPORTS / "huaian_2024.pdf"
-    from loaders.generate import generate
+    from loaders.synthetic.corpus import generate
 
     generate(1, folder, seed=1, formats=("pdf",))
     return next(folder.glob("*.pdf"))
@@ -137,15 +137,15 @@ def test_the_whole_bad_corpus_loads_in_bounded_time(loaded):
 def test_a_file_over_its_time_limit_fails_alone_and_the_callers_alarm_handler_comes_back():
     import signal
 
-    from loaders.extract import extract
+    from loaders.store.worker import parse_file
 
     def callers_handler(signum, frame):
         raise AssertionError("the caller's handler must not fire")
 
     before = signal.signal(signal.SIGALRM, callers_handler)
     try:
-        slow = extract(str(SAMPLE), seconds=1e-6)  # expires while the file is parsed
-        done = extract(str(SAMPLE))
+        slow = parse_file(str(SAMPLE), seconds=1e-6)  # expires while the file is parsed
+        done = parse_file(str(SAMPLE))
         assert signal.getsignal(signal.SIGALRM) is callers_handler
     finally:
         signal.signal(signal.SIGALRM, before)

@@ -1,4 +1,4 @@
-"""`loaders.build`: dbt as a subprocess on the warehouse, with the project's own profile."""
+"""`loaders.commands.build`: dbt as a subprocess on the warehouse, with the project's own profile."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.build import PreparedBuild, build, dbt_env, dbt_executable, run_dbt
-from loaders.schema import RAW_DDL
+from loaders.commands.build import PreparedBuild, build, dbt_env, dbt_executable, run_dbt
 from loaders.settings import DBT_PROJECT_DIR, DEFAULT_DB
+from loaders.store.schema import RAW_DDL
 
 from .conftest import CONTRACT, needs_shared
 

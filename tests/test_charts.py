@@ -14,7 +14,7 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 
-from loaders.charts import (
+from loaders.analysis.charts import (
     CHART_SPECS,
     CJK_FAMILY,
     agency_figures,

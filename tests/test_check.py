@@ -14,7 +14,7 @@ import duckdb
 import lxml.html
 import pytest
 
-from loaders.check import check, default_quality_dir, import_expectations
+from expectations.runner import check, default_quality_dir, import_expectations
 from loaders.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 
 from .conftest import SAMPLES
@@ -23,8 +23,8 @@ from .conftest import SAMPLES
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory) -> Path:
     """Samples loaded and built once, shared by the xdist workers through a lock."""
-    from loaders.build import build
-    from loaders.load import load_paths
+    from loaders.commands.build import build
+    from loaders.store.load import load_paths
 
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker has its own base temp, same parent
@@ -165,7 +165,7 @@ def test_no_warehouse_is_reported_not_raised(tmp_path):
 def test_frames_reach_gx_with_repeated_strings_as_categoricals_and_the_same_values():
     import polars as pl
 
-    from loaders.check import _for_validation
+    from expectations.runner import _for_validation
 
     keys = ["applications", "reviews", None, "disclosures"] * 500
     frame = pl.DataFrame(
@@ -224,7 +224,7 @@ def test_gx_finds_the_same_failures_in_categorical_and_string_columns():
 def test_a_frame_checked_in_slices_of_reports_gives_the_outcomes_of_the_whole(
     built_warehouse, tmp_path
 ):
-    from loaders.check import run_checks
+    from expectations.runner import run_checks
 
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built_warehouse, db)

@@ -18,7 +18,7 @@ import duckdb
 import lxml.html
 import pytest
 
-from loaders.check import run_checks
+from expectations.runner import run_checks
 from loaders.cli import main as nianbao
 
 from .conftest import SAMPLES
@@ -30,9 +30,9 @@ WHOLE_SUITES = {"dim_agency", "dim_region", "dim_year"}
 @pytest.fixture(scope="session")
 def checked_then_loaded(tmp_path_factory) -> Path:
     """Three samples run through the nightly job, then two more loaded and built, not checked."""
-    from loaders.build import build
-    from loaders.load import load_paths
-    from loaders.nightly import run_pipeline
+    from loaders.commands.build import build
+    from loaders.commands.run import run_pipeline
+    from loaders.store.load import load_paths
 
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker has its own base temp, same parent
@@ -277,7 +277,7 @@ def test_a_bad_row_of_an_old_report_is_left_to_the_full_check(checked_then_loade
 def test_the_nightly_run_checks_what_was_loaded_since_its_last_good_check(
     checked_then_loaded, tmp_path
 ):
-    from loaders.nightly import run_pipeline
+    from loaders.commands.run import run_pipeline
 
     db = copy_of(checked_then_loaded, tmp_path)
     new = new_report_ids(db)

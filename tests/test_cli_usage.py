@@ -15,7 +15,7 @@ import pytest
 
 from loaders.cli import main
 from loaders.lock import lock_path_of
-from loaders.settings import open_warehouse
+from loaders.warehouse import open_warehouse
 
 from .conftest import ROOT, SAMPLES, SEEDS_GOLD
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loaders import store
-from loaders.digests import StoredDigests
-from loaders.load import load_paths
+from loaders.store import writer
+from loaders.store.digests import StoredDigests
+from loaders.store.load import load_paths
 
 from .conftest import SAMPLES
 
@@ -32,7 +32,7 @@ def test_sorted_digests_answer_as_the_set_of_ids(stored, asked):
     con.execute("create schema raw; create table raw.documents (document_id varchar)")
     ids = [_id(n) for n in stored]
     con.execute("insert into raw.documents select unnest($ids::varchar[])", {"ids": ids})
-    digests = store.stored_digests(con)
+    digests = writer.stored_digests(con)
     assert len(digests) == len(ids)
     for n in asked:
         assert (_id(n) in digests) == (n in stored)
@@ -52,7 +52,7 @@ def test_a_warehouse_yields_the_digests_of_its_documents(tmp_path):
     load_paths([SAMPLES], db)
     with duckdb.connect(str(db)) as con:
         ids = sorted(r[0] for r in con.execute("select document_id from raw.documents").fetchall())
-        digests = store.stored_digests(con)
+        digests = writer.stored_digests(con)
     assert [digests[i].hex() for i in range(len(digests))] == ids
 
 

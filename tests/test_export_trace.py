@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 
 from loaders.cli import main
-from loaders.export import documented_marts
-from loaders.trace import TRACE_SQL
+from loaders.commands.export import documented_marts
+from loaders.commands.trace import TRACE_SQL
 
 MARTS = ["dim_report", "mart_report_compliance", "fct_applications"]
 

@@ -158,7 +158,7 @@ def test_zip_unpacked_inside_the_folder(fetched: Fetched) -> None:
 
 
 def test_pages_that_are_not_reports_are_kept_hidden_from_the_loader(fetched: Fetched) -> None:
-    from loaders.load import discover
+    from loaders.store.load import discover
 
     pages = fetched.out / "127.0.0.1" / ".pages"
     assert len(list((pages / "listings").glob("*.html"))) == 2

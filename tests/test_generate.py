@@ -19,9 +19,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.generate import RATES, generate, main
-from loaders.generate_render import pdf_available
-from loaders.load import load_paths
+from loaders.cli import main
+from loaders.store.load import load_paths
+from loaders.synthetic.corpus import RATES, generate
+from loaders.synthetic.render import pdf_available
 
 from .conftest import SEEDS_GOLD
 
@@ -65,7 +66,7 @@ def test_gold_shape_and_coverage(tmp_path):
 
 
 def test_region_is_what_the_resolver_says(tmp_path):
-    from loaders.regions import resolve_region
+    from loaders.parse.regions import resolve_region
 
     records = json.loads(generate(30, tmp_path, seed=5, formats=("txt",)).read_text("utf-8"))
     for r in records:
@@ -103,10 +104,10 @@ def test_figures_satisfy_the_identities(tmp_path):
 
 
 def test_cli_writes_reports_and_gold(tmp_path, capsys):
-    assert main(["6", "--out", str(tmp_path), "--seed", "2", "--formats", "txt,md"]) == 0
+    assert main(["generate", "6", "--out", str(tmp_path), "--seed", "2", "--formats", "txt,md"]) == 0
     assert (tmp_path / "gold.json").exists()
     assert len(list(tmp_path.glob("*.txt"))) + len(list(tmp_path.glob("*.md"))) == 6
-    assert main(["1", "--out", str(tmp_path), "--formats", "rtf"]) == 2
+    assert main(["generate", "1", "--out", str(tmp_path), "--formats", "rtf"]) == 2
 
 
 def test_rates_override_and_reject_unknown(tmp_path):
@@ -276,7 +277,7 @@ def corpus(tmp_path_factory):
     assert summary.failed == 0, summary.failures
     built = None
     try:
-        from loaders.build import build
+        from loaders.commands.build import build
     except ImportError:  # marts not available: the test falls back to the raw layer
         build = None
     if build is not None:
@@ -301,7 +302,7 @@ def test_round_trip_is_exact_on_every_unambiguous_report(corpus):
     with duckdb.connect(str(db), read_only=True) as con:
         ids = _document_ids(con)
         if with_marts:
-            from loaders.evaluate import _report_ids, evaluate, score_file
+            from loaders.commands.eval import _report_ids, evaluate, score_file
 
             report_ids = _report_ids(con)
         for record in records:

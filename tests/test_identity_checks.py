@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.build import build
-from loaders.load import load_paths
+from loaders.commands.build import build
+from loaders.store.load import load_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "samples" / "000_f6bb5fbcfd8441cc.txt"

@@ -18,9 +18,9 @@ from datetime import datetime
 
 import pytest
 
-from loaders.build import build
-from loaders.load import load_paths
-from loaders.settings import open_warehouse
+from loaders.commands.build import build
+from loaders.store.load import load_paths
+from loaders.warehouse import open_warehouse
 
 from .conftest import SAMPLES
 

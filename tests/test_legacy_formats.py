@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from loaders.document import ReadError
-from loaders.generate import generate
-from loaders.load import load_paths
 from loaders.parse import parse_document
 from loaders.readers import read_file
 from loaders.readers.legacy import soffice
+from loaders.store.load import load_paths
+from loaders.synthetic.corpus import generate
 
 from .builders import ofd_from_pdf
 from .conftest import SAMPLES

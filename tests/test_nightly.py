@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from loaders.settings import open_warehouse
+from loaders.warehouse import open_warehouse
 
 from .conftest import ROOT, SAMPLES
 

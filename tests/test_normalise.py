@@ -1,4 +1,4 @@
-from loaders.normalise import normalise_cell, normalise_text, squeeze
+from loaders.characters import normalise_cell, normalise_text, squeeze
 from loaders.readers.text import decode, lines_from_text, read_text
 
 

@@ -183,7 +183,7 @@ def test_the_cookbook_rolls_a_municipality_up_as_its_own_prefecture_level_unit(
     """上海 (310000) and its districts have no prefecture: they roll up to 上海市, not 未定位."""
     import shutil
 
-    from loaders.settings import open_warehouse
+    from loaders.warehouse import open_warehouse
 
     db = tmp_path / "w.duckdb"
     shutil.copyfile(warehouse, db)

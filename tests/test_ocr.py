@@ -16,11 +16,11 @@ import duckdb
 import pytest
 
 from loaders.document import ReadError
-from loaders.generate import generate
-from loaders.load import load_paths
 from loaders.readers import ocr, read_file
 from loaders.readers.ocr import Box, layout_pages
 from loaders.readers.pdf import read_pdf
+from loaders.store.load import load_paths
+from loaders.synthetic.corpus import generate
 
 from .builders import unmapped_font_pdf
 from .scans import image_pdf, jpeg, mixed_pdf, page_images
@@ -220,13 +220,13 @@ def test_a_page_past_its_time_bound_is_left_out_and_the_file_timer_resumes() -> 
 def test_a_scan_loads_in_a_capped_parse_process_of_the_pool(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import loaders.load
+    import loaders.store.load
 
     folder = tmp_path / "scans"
     folder.mkdir()
     scan = image_pdf(page_images(HUAIAN, dpi=150, grey=True, pages=[1, 2]), dpi=150)
     (folder / "scan.pdf").write_bytes(scan)
-    monkeypatch.setattr(loaders.load, "SERIAL_BELOW", 0)  # the pool, not the loading process
+    monkeypatch.setattr(loaders.store.load, "SERIAL_BELOW", 0)  # the pool, not the loading process
     summary = load_paths([folder], tmp_path / "w.duckdb", workers=1)
     assert (summary.loaded, summary.failed) == (1, 0)
 

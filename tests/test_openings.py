@@ -10,9 +10,9 @@ import shutil
 
 import pytest
 
-from loaders.build import build
-from loaders.evaluate import evaluate, looks_like_furniture
-from loaders.load import load_paths
+from loaders.commands.build import build
+from loaders.commands.eval import evaluate, looks_like_furniture
+from loaders.store.load import load_paths
 from tests.conftest import SHARED
 
 OPENINGS = SHARED / "reports" / "openings"

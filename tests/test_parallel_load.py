@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.load import CHUNK, load_paths
+from loaders.settings import CHUNK
+from loaders.store.load import load_paths
 
 from .conftest import SAMPLES
 
@@ -50,7 +51,7 @@ def _kill_first_worker(killed: list[int]) -> None:
 
 @pytest.mark.parametrize("when", ["while-starting", "while-parsing"])
 def test_a_killed_parse_process_fails_its_files_and_the_rest_load(tmp_path, monkeypatch, when):
-    from loaders import load
+    from loaders.store import load
 
     folder = tmp_path / "corpus"
     folder.mkdir()
@@ -138,7 +139,7 @@ def test_stored_bytes_under_new_paths_are_not_stored_again(tmp_path):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_batch_closes_at_its_byte_bound(tmp_path, monkeypatch, workers):
-    from loaders import load
+    from loaders.store import load
 
     text = (SAMPLES / "000_f6bb5fbcfd8441cc.txt").read_text(encoding="utf-8")
     _reports(tmp_path / "corpus", [text + f"\n附：编号 {i}\n" for i in range(100)])
@@ -167,7 +168,7 @@ def test_loading_never_imports_pandas(tmp_path):
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from loaders.load import load_paths\n"
+        "from loaders.store.load import load_paths\n"
         "db = Path(sys.argv[2])\n"
         "first = load_paths([Path(sys.argv[1])], db, workers=1)\n"
         "again = load_paths([Path(sys.argv[1])], db, workers=1, rehash=True)\n"

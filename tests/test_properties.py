@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loaders.normalise import normalise_text
+from loaders.characters import normalise_text
 from loaders.parse import parse_document
 from loaders.readers.text import read_text
 

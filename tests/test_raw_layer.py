@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.load import load_paths
+from loaders.store.load import load_paths
 
 from .conftest import SAMPLES
 
@@ -129,7 +129,7 @@ def test_files_untouched_since_they_were_stored_are_not_read_again(tmp_path, mon
     import os
     import shutil
 
-    from loaders import load
+    from loaders.store import load
 
     folder = tmp_path / "reports"
     shutil.copytree(SAMPLES, folder)
@@ -164,16 +164,16 @@ def test_files_untouched_since_they_were_stored_are_not_read_again(tmp_path, mon
 
 
 def test_a_document_the_database_refuses_fails_alone(tmp_path):
-    from loaders import store
-    from loaders.extract import extract
-    from loaders.frames import Batch
-    from loaders.load import _store
+    from loaders.store import writer
+    from loaders.store.batches import Batch
+    from loaders.store.load import _store
+    from loaders.store.worker import parse_file
 
-    con = store.connect(tmp_path / "w.duckdb")
-    good = extract(str(SAMPLES / "000_f6bb5fbcfd8441cc.txt"))
-    taken = extract(str(SAMPLES / "001_dd09eda2b8fcd8ea.txt"))
-    store.write_batch(con, Batch.of([taken], "run-0"), NOW)
-    bad = extract(str(SAMPLES / "002_7afa714d70970faa.txt"))
+    con = writer.connect(tmp_path / "w.duckdb")
+    good = parse_file(str(SAMPLES / "000_f6bb5fbcfd8441cc.txt"))
+    taken = parse_file(str(SAMPLES / "001_dd09eda2b8fcd8ea.txt"))
+    writer.write_batch(con, Batch.of([taken], "run-0"), NOW)
+    bad = parse_file(str(SAMPLES / "002_7afa714d70970faa.txt"))
     bad.document["text"] = None  # refused: raw.documents.text is not null
     stored = _store(con, Batch.of([good, bad], "run-1"), "run-1")
     assert [item.error for item in stored] == [None, "store_error"]
@@ -184,7 +184,7 @@ def test_a_document_the_database_refuses_fails_alone(tmp_path):
 
 
 def test_a_warehouse_made_with_keys_on_growing_tables_loses_them_and_keeps_its_rows(tmp_path):
-    from loaders.schema import GROWING, RAW_DDL, table_ddl
+    from loaders.store.schema import GROWING, RAW_DDL, table_ddl
 
     plain, old = tmp_path / "plain.duckdb", tmp_path / "old.duckdb"
     load_paths([SAMPLES], plain)

@@ -18,7 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.load import CHUNK, load_paths
+from loaders.settings import CHUNK
+from loaders.store.load import load_paths
 
 from .builders import encrypted_pdf, image_only_pdf, zip_bomb_docx
 from .conftest import REPORTS, ROOT, SAMPLES
@@ -92,7 +93,7 @@ def _outcome(summary) -> tuple:
 @pytest.fixture(scope="module")
 def mixed_corpus(tmp_path_factory) -> Path:
     """Generated reports of every format, with repeated bytes, scans and broken files."""
-    from loaders.generate import main as generate
+    from loaders.synthetic.corpus import main as generate
 
     folder = tmp_path_factory.mktemp("mixed") / "corpus"
     formats = "txt,md,html,docx,pdf"
@@ -159,14 +160,13 @@ def test_ray_workers_bound_each_files_time_and_memory(tmp_path, ray_local):
     and the process's address space is capped."""
     import resource
 
-    from loaders.engine_ray import RayPool
-    from loaders.extract import extract
-    from loaders.workers import TaskLost
+    from loaders.store.ray_engine import RayPool
+    from loaders.store.worker import TaskLost, parse_file
 
     big = tmp_path / "big.txt"
     big.write_text((SAMPLES / "000_f6bb5fbcfd8441cc.txt").read_text(encoding="utf-8") * 50)
     pool = RayPool()
-    timed_out = pool.submit(extract, str(big), 0.001).result()
+    timed_out = pool.submit(parse_file, str(big), 0.001).result()
     assert timed_out.error == "file_timeout"
     soft, _hard = pool.submit(resource.getrlimit, resource.RLIMIT_AS).result()
     assert soft != resource.RLIM_INFINITY

@@ -16,11 +16,11 @@ import pypdfium2 as pdfium
 import pytest
 
 from loaders.document import Document
-from loaders.generate import generate
-from loaders.generate_render import pdf_available
 from loaders.readers.html import read_html
 from loaders.readers.pdf import read_pdf
 from loaders.readers.pdf_layout import read_layer
+from loaders.synthetic.corpus import generate
+from loaders.synthetic.render import pdf_available
 
 from .reference_html import read_html as reference_read_html
 from .reference_pdf import read_pdf as reference_read_pdf

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.regions import Region, RegionMatch, all_regions, resolve_region
+from loaders.parse.regions import Region, RegionMatch, all_regions, resolve_region
 
 ALIASES = Path(__file__).parents[1] / "loaders" / "data" / "zone_aliases.csv"
 
@@ -151,7 +151,7 @@ def test_alias_table_is_small_and_points_at_real_units():
 
 
 def test_one_character_off_is_read_when_exactly_one_name_is_that_close():
-    from loaders.regions import resolve_in_context
+    from loaders.parse.regions import resolve_in_context
 
     match = resolve_in_context("新疆维吾尔自治区乌鲁木其市教育局", ())
     assert match.region.region_code == "650100"
@@ -162,7 +162,7 @@ def test_one_character_off_is_read_when_exactly_one_name_is_that_close():
 
 
 def test_page_names_refine_the_region_but_never_move_it():
-    from loaders.regions import resolve_in_context
+    from loaders.parse.regions import resolve_in_context
 
     match = resolve_in_context("山头街道办事处", ("博山区山头街道",))
     assert match.region.region_code == "370304"
@@ -173,7 +173,7 @@ def test_page_names_refine_the_region_but_never_move_it():
 
 
 def test_organ_named_by_its_level_takes_the_one_place_of_that_level():
-    from loaders.regions import resolve_in_context
+    from loaders.parse.regions import resolve_in_context
 
     assert resolve_in_context("市外办", (), 2020, ("天津市",)).region.region_code == "120000"
     assert resolve_in_context("市外办", (), 2020, ("天津市", "北京市")) is None
@@ -185,7 +185,7 @@ def test_traditional_script_names_resolve():
 
 
 def test_township_takes_the_one_county_its_text_names():
-    from loaders.regions import resolve_in_context
+    from loaders.parse.regions import resolve_in_context
 
     places = ("吉林省", "吉林市", "桦甸市")
     assert resolve_in_context("某某沟镇人民政府", (), 2012, places).region.region_code == "220282"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from loaders.build import build
-from loaders.load import load_paths
+from loaders.commands.build import build
+from loaders.store.load import load_paths
 
 from .conftest import SAMPLES
 

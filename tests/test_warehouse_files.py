@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from loaders.check import default_quality_dir
+from expectations.runner import default_quality_dir
 from loaders.cli import main
-from loaders.settings import open_warehouse
+from loaders.warehouse import open_warehouse
 
 # DuckDB names a database after its file's stem: these stems are the project's schema names
 SCHEMA_NAMES = ("seeds", "raw", "marts", "main")

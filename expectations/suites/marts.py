@@ -155,7 +155,7 @@ DIM_REGION = SuiteSpec(
         gxe.ExpectColumnValuesToMatchRegex(
             column="region_id",
             regex=r"^\d{6}$",
-            **error("region_id must be a 6-digit GB/T 2260 code: fix loaders/regions.py."),
+            **error("region_id must be a 6-digit GB/T 2260 code: fix loaders/parse/regions.py."),
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="region_level",

@@ -46,14 +46,14 @@ RAW_DOCUMENTS = SuiteSpec(
             "raw.documents",
         ),
         has_rows("raw.documents", RELOAD),
-        not_null("document_id", "Every file is keyed by its SHA-256: fix loaders/store.py."),
+        not_null("document_id", "Every file is keyed by its SHA-256: fix loaders/store/writer.py."),
         unique(["document_id"], "The same file was stored twice: fix the upsert in store.py."),
         gxe.ExpectColumnValuesToBeInSet(
             column="source_format",
             value_set=SOURCE_FORMATS,
             **error(
                 "A file format the readers do not know was stored: add a reader in "
-                "loaders/readers/ or refuse the file in loaders/load.py."
+                "loaders/readers/ or refuse the file in loaders/store/load.py."
             ),
         ),
         gxe.ExpectColumnValuesToBeBetween(
@@ -90,7 +90,7 @@ RAW_REPORTS = SuiteSpec(
             column="region_code",
             regex=r"^\d{6}$",
             **error(
-                "region_code must be a 6-digit GB/T 2260 code: fix loaders/regions.py "
+                "region_code must be a 6-digit GB/T 2260 code: fix loaders/parse/regions.py "
                 "(region_evidence shows the text it matched)."
             ),
         ),

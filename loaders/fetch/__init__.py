@@ -399,7 +399,7 @@ class Fetcher:
 
 
 def _utc_now():
-    from loaders.store import utc_now
+    from loaders.store.writer import utc_now
 
     return utc_now()
 
@@ -425,7 +425,7 @@ def fetch(
     sleep: Callable[[float], None] = time.sleep,
 ) -> FetchSummary:
     """Fetch the listed URLs (and what they lead to) into `out`, recording into `db_path`."""
-    from loaders.store import connect
+    from loaders.store.writer import connect
 
     urls = list(dict.fromkeys(urls))
     out = Path(out).resolve()

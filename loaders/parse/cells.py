@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
+from loaders.characters import squeeze
 from loaders.document import Line
-from loaders.normalise import squeeze
 from loaders.parse import labels
 from loaders.parse.values import Value, parse_value
 

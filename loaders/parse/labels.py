@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from loaders.vocabulary import APPLICANT_COLUMNS, REVIEW_KINDS, REVIEW_OUTCOMES  # noqa: F401
+
 # Table 二 rows (items). Order matters: 行政规范性文件 contains 规范性文件.
 ITEM_RULES: list[tuple[str, str]] = [
     ("规章", "regulations"),
@@ -100,18 +102,6 @@ OUTCOME_RULES: list[tuple[str, str]] = [
 # Group headers of table 三 that own numbered sub-rows.
 OUTCOME_GROUPS = {"不予公开": "三", "无法提供": "四", "不予处理": "五", "其他处理": "六"}
 
-APPLICANT_COLUMNS: tuple[str, ...] = (
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_organization",
-    "legal_service_institution",
-    "other_organization",
-    "total",
-)
-
-REVIEW_KINDS = ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
-REVIEW_OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
 
 # Labels that decide the template version (counted; the larger count wins).
 VERSION_MARKERS: dict[str, tuple[str, ...]] = {

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from loaders.characters import squeeze
 from loaders.document import Issue, Line
-from loaders.normalise import squeeze
 from loaders.parse import labels
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import NamedTuple
 
+from loaders.characters import squeeze
 from loaders.document import Issue, Line
-from loaders.normalise import squeeze
 from loaders.parse import labels
 from loaders.parse.cells import Placement, Row, place, split_row
 from loaders.parse.values import Value, parse_value

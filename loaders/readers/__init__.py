@@ -13,13 +13,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from loaders.characters import normalise_cell
 from loaders.document import Document, Issue, Line, ReadError
-from loaders.normalise import normalise_cell
-
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
-    {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".pdf", ".docx"}
-    | {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".doc", ".wps", ".ofd"}
-)
 
 _SUFFIX_FORMAT = {
     ".txt": "txt",
@@ -41,6 +36,12 @@ _SUFFIX_FORMAT = {
     ".wps": "doc",
     ".ofd": "ofd",
 }
+# the files `nianbao load` picks up in a folder
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_SUFFIX_FORMAT)
+# files of pages (layout, images, fonts), allowed MAX_PDF_BYTES rather than MAX_FILE_BYTES
+PAGE_SUFFIXES: frozenset[str] = frozenset(
+    suffix for suffix, fmt in _SUFFIX_FORMAT.items() if fmt in ("pdf", "image", "ofd")
+)
 # Signatures of the formats read by OCR or conversion: (magic, format).
 _READ_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image"),

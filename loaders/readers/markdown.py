@@ -12,8 +12,8 @@ import re
 import lxml.html
 from lxml import etree
 
+from loaders.characters import normalise_text
 from loaders.document import Document, Line
-from loaders.normalise import normalise_text
 from loaders.readers import CJK, prose_line, row_line
 from loaders.readers.html import table_grid
 from loaders.readers.text import decode, split_cells

@@ -26,8 +26,8 @@ from functools import cache
 from statistics import median
 from typing import Any
 
+from loaders.characters import normalise_cell
 from loaders.document import Document, Issue, Line, ReadError
-from loaders.normalise import normalise_cell
 from loaders.readers import CJK, join_breaks, prose_line, row_line
 from loaders.settings import (
     OCR_MAX_PIXELS,

@@ -21,8 +21,8 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from loaders.characters import normalise_cell, squeeze
 from loaders.document import Document, Issue, Line, ReadError
-from loaders.normalise import normalise_cell, squeeze
 from loaders.readers import join_breaks, prose_line, row_line
 from loaders.readers.pdf_layout import PageLayer, grids, plumber_layer, read_layer, text_lines
 

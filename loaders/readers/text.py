@@ -5,8 +5,8 @@ from __future__ import annotations
 import operator
 import re
 
+from loaders.characters import collapse, normalise_text
 from loaders.document import Document, Issue, Line, ReadError
-from loaders.normalise import collapse, normalise_text
 
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 

@@ -10,19 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# ---------------------------------------------------------------- vocabulary (shared contract)
+from loaders.vocabulary import APPLICANT_COLUMNS, REVIEW_KINDS, REVIEW_OUTCOMES
 
-APPLICANTS = (
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_organization",
-    "legal_service_institution",
-    "other_organization",
-    "total",
-)
-REVIEW_KINDS = ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
-REVIEW_OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
+# ---------------------------------------------------------------- vocabulary (the dbt seed)
+
+APPLICANTS = APPLICANT_COLUMNS
 
 # Table 二: (article item, [(row key, printed label)], [(measure key, printed header)])
 DISCLOSURE_BLOCKS = {

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from loaders import store
-from loaders.load import LoadSummary, load_paths, new_run_id
-from loaders.store import utc_now
+from loaders.settings import warehouse_path
+from loaders.store import writer
+from loaders.store.load import LoadSummary, load_paths, new_run_id
+from loaders.store.writer import utc_now
 
 
 def _marts_current(db_path: Path) -> bool:
     """True when the last build and check succeeded and nothing was loaded since."""
     if not db_path.exists():
         return False
-    con = store.connect(db_path)
+    con = writer.connect(db_path)
     try:
         stale = con.execute(
             """with last_good as (
@@ -38,7 +40,7 @@ def _marts_current(db_path: Path) -> bool:
 
 
 def _import_check_libraries() -> None:
-    from loaders.check import import_expectations
+    from expectations.runner import import_expectations
 
     # a failure shows when the check imports them again, with its own message
     with contextlib.suppress(Exception):
@@ -63,8 +65,8 @@ def run_pipeline(
     `verbose` shows dbt's output as it runs (it always goes to the build log); `progress` shows a
     progress bar while files load; `on_loaded` is called with the load's summary once it is done.
     """
-    from loaders.build import PreparedBuild
-    from loaders.check import check
+    from expectations.runner import check
+    from loaders.commands.build import PreparedBuild
 
     run_id = new_run_id()
     started = utc_now()
@@ -114,18 +116,17 @@ def run_pipeline(
             check_code = 2
         check_status = {None: "not_run", 0: "success"}.get(check_code, "error")
         code = build_code or (check_code or 0)
-    con = store.connect(db_path)
+    con = writer.connect(db_path)
     try:
-        store.record_run(
-            con,
-            {
-                "run_id": run_id, "command": command, "started_at": started,
-                "finished_at": utc_now(), "files_seen": summary.files_seen,
-                "files_loaded": summary.loaded, "files_unchanged": summary.unchanged,
-                "files_failed": summary.failed, "build_status": build_status,
-                "check_status": check_status, "status": "success" if code == 0 else "error",
-            },
-        )  # fmt: skip
+        record = writer.RunRecord.of_load(
+            summary,
+            command,
+            started,
+            status="success" if code == 0 else "error",
+            build_status=build_status,
+            check_status=check_status,
+        )
+        writer.record_run(con, record)
     finally:
         con.close()
     return code, summary
@@ -134,17 +135,38 @@ def run_pipeline(
 def record_check(db_path: Path, started: datetime, code: int) -> None:
     """A check run on its own gets a row in raw.load_runs like a nightly run: a successful one
     covered every report loaded before it, so the next scoped check starts there."""
-    con = store.connect(db_path)
+    con = writer.connect(db_path)
     try:
-        store.record_run(
+        status = "success" if code == 0 else "error"
+        writer.record_run(
             con,
-            {
-                "run_id": new_run_id(), "command": "check", "started_at": started,
-                "finished_at": utc_now(), "files_seen": 0, "files_loaded": 0,
-                "files_unchanged": 0, "files_failed": 0, "build_status": "not_run",
-                "check_status": "success" if code == 0 else "error",
-                "status": "success" if code == 0 else "error",
-            },
-        )  # fmt: skip
+            writer.RunRecord(
+                new_run_id(), "check", started, status, build_status="not_run", check_status=status
+            ),
+        )
     finally:
         con.close()
+
+
+def main(args: argparse.Namespace) -> int:
+    from loaders.commands.load import engine_unavailable, print_load_summary, show_progress, use_ocr
+
+    use_ocr(args)
+    done = engine_unavailable(
+        "run",
+        lambda: run_pipeline(
+            [Path(p) for p in args.paths],
+            warehouse_path(args.db),
+            force=args.force,
+            rehash=args.rehash,
+            verbose=args.verbose,
+            progress=show_progress(),
+            on_loaded=lambda loaded: print_load_summary(loaded, brief=not args.verbose),
+            engine=args.engine,
+            ray_address=args.ray_address,
+        ),
+    )
+    if done is None:
+        return 2
+    code, _ = done
+    return code

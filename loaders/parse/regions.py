@@ -20,8 +20,10 @@ from typing import NamedTuple
 
 import polars as pl
 
+from loaders.settings import PACKAGE_DATA_DIR
+
 _GAZETTEER = ("data", "location_year_20251201.csv")
-_ALIASES = Path(__file__).parent / "data" / "zone_aliases.csv"
+_ALIASES = PACKAGE_DATA_DIR / "zone_aliases.csv"
 _COLUMNS = [
     "year",
     "rank",

@@ -1,6 +1,6 @@
 """`nianbao build`: run dbt on the warehouse with the profile kept in `dbt_project/`.
 
-dbt runs as a subprocess (`loaders/build_runner.py`, dbt's Python API), so a build holds the
+dbt runs as a subprocess (`loaders/dbt_process.py`, dbt's Python API), so a build holds the
 DuckDB file only for its own lifetime and the caller's process never keeps a lock on it. dbt's
 output goes line by line to a log file beside the warehouse (`<stem>.logs/dbt_build.log`, the last
 build's) and, when `verbose`, to our stdout as dbt writes it; a short summary follows (the counts,
@@ -11,6 +11,7 @@ that dbt's imports and reading of the project overlap it.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import re
@@ -19,13 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from loaders import build_runner
-from loaders.settings import DBT_PROJECT_DIR
-
-# dbt nodes run two at a time on the one warehouse connection: while one thread is in dbt's Python
-# (compiling, the many small tests) the other keeps DuckDB busy. The profile keeps threads: 1 for
-# dbt invoked by hand.
-BUILD_THREADS = 2
+from loaders import dbt_process
+from loaders.settings import BUILD_THREADS, DBT_PROJECT_DIR, warehouse_path
 
 
 def dbt_executable() -> list[str]:
@@ -209,7 +205,7 @@ class PreparedBuild:
         self.db_path = Path(db_path).expanduser().resolve()
         self.verbose = verbose
         options = [*_build_options(full_refresh, unit_tests), *_project_options()]
-        command = [sys.executable, "-m", "loaders.build_runner", *options]
+        command = [sys.executable, "-m", "loaders.dbt_process", *options]
         colours = verbose and sys.stdout.isatty()
         self.process = _start(command, self.db_path, target_dir, colours, stdin=subprocess.PIPE)
 
@@ -221,7 +217,7 @@ class PreparedBuild:
             return 2
         assert self.process.stdin is not None
         try:
-            self.process.stdin.write(f"{build_runner.GO}\n")
+            self.process.stdin.write(f"{dbt_process.GO}\n")
             self.process.stdin.close()
         except BrokenPipeError:  # it died while starting: its output says why
             pass
@@ -236,3 +232,7 @@ class PreparedBuild:
             if pipe is not None:
                 with contextlib.suppress(OSError):
                     pipe.close()
+
+
+def main(args: argparse.Namespace) -> int:
+    return build(warehouse_path(args.db), full_refresh=args.full_refresh, verbose=args.verbose)

@@ -3,15 +3,21 @@
 Tables that grow with the corpus carry no primary key. DuckDB keeps a key's index in memory
 and cannot evict it: at 10^6 reports the indexes outgrow the load's memory cap and every insert
 fails. The loader writes each document once (it skips stored ids), and dbt tests every key's
-uniqueness in staging. The small tables keep theirs for their upserts. A warehouse made before
-that rule loses those keys the first time it is opened for writing (`drop_growing_keys`).
+uniqueness in staging. The small tables keep theirs for their upserts.
+
+A warehouse records the version of this layout it has (`raw.schema_version`). Opening one for
+writing brings an older one up to `SCHEMA_VERSION` once (`migrate`); a current one costs one
+query. A change to the DDL below raises `SCHEMA_VERSION`, with a step in `MIGRATIONS` when
+`create table if not exists` alone cannot bring an existing warehouse to it.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:  # a parse process imports this module for the columns, never DuckDB
+    import duckdb
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -177,6 +183,13 @@ def table_ddl(table: str) -> str:
     return found.group(0)
 
 
+def columns(table: str) -> list[tuple[str, str]]:
+    """(name, DuckDB type) of a raw table's columns, in the DDL's order."""
+    lines = table_ddl(table).splitlines()[1:-1]
+    words = [line.split() for line in lines if line.strip() and not line.lstrip().startswith("--")]
+    return [(w[0], w[1].rstrip(",")) for w in words]
+
+
 def drop_growing_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Rebuild, each in one transaction, the growing tables that still carry a primary key
     (DuckDB cannot drop one in place); returns their names."""
@@ -238,3 +251,30 @@ create table if not exists raw.fetches (
     version integer                       -- 1, 2, ... per URL each time its bytes changed
 );
 """
+
+
+# ---------------------------------------------------------------- versions of the layout
+# 1: the raw tables as created by RAW_DDL; 2: the growing tables without primary keys.
+SCHEMA_VERSION = 2
+MIGRATIONS = {2: drop_growing_keys}
+VERSION_DDL = """
+create schema if not exists raw;
+create table if not exists raw.schema_version (
+    version integer not null,             -- a layout version this warehouse was brought to
+    applied_at timestamp not null default current_timestamp
+);
+"""
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the raw layer to SCHEMA_VERSION, each step once; returns the version it found."""
+    con.execute(VERSION_DDL)
+    found = con.execute("select coalesce(max(version), 0) from raw.schema_version").fetchone()[0]
+    if found >= SCHEMA_VERSION:
+        return found
+    con.execute(RAW_DDL)  # tables the warehouse lacks; existing ones are left as they are
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        if version in MIGRATIONS:
+            MIGRATIONS[version](con)
+        con.execute("insert into raw.schema_version (version) values (?)", [version])
+    return found

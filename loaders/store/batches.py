@@ -17,53 +17,34 @@ from typing import TYPE_CHECKING, NamedTuple
 import polars as pl
 import pyarrow as pa
 
-if TYPE_CHECKING:
-    from loaders.extract import Extracted
+from loaders.store.schema import columns
 
+if TYPE_CHECKING:
+    from loaders.store.worker import ParsedFile
+
+# The raw tables a parse fills, with their columns as the DDL (loaders/store/schema.py) lists them,
+# less `loaded_at`, which the insert stamps.
+FRAMED_TABLES = (
+    "documents",
+    "reports",
+    "cells",
+    "complaints",
+    "parse_issues",
+    "ocr_pages",
+    "sections",
+    "narrative_figures",
+)
+_POLARS_TYPES = {
+    "varchar": pl.Utf8,
+    "integer": pl.Int32,
+    "bigint": pl.Int64,
+    "double": pl.Float64,
+    "date": pl.Date,
+}
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "documents": {
-        "document_id": pl.Utf8, "source_path": pl.Utf8, "source_file_name": pl.Utf8,
-        "source_format": pl.Utf8, "size_bytes": pl.Int64, "encoding": pl.Utf8,
-        "line_count": pl.Int32, "text": pl.Utf8, "run_id": pl.Utf8,
-    },
-    "reports": {
-        "document_id": pl.Utf8, "agency_name": pl.Utf8, "agency_source": pl.Utf8,
-        "agency_evidence": pl.Utf8, "agency_line": pl.Int32, "report_year": pl.Int32,
-        "report_year_evidence": pl.Utf8, "report_year_line": pl.Int32,
-        "template_version": pl.Utf8, "template_evidence": pl.Utf8, "published_on": pl.Date,
-        "published_evidence": pl.Utf8, "published_line": pl.Int32, "province_name": pl.Utf8,
-        "prefecture_name": pl.Utf8, "county_name": pl.Utf8, "region_code": pl.Utf8,
-        "region_level": pl.Utf8, "region_evidence": pl.Utf8,
-    },
-    "cells": {
-        "document_id": pl.Utf8, "table_key": pl.Utf8, "row_key": pl.Utf8,
-        "column_key": pl.Utf8, "value": pl.Float64, "value_raw": pl.Utf8, "unit": pl.Utf8,
-        "line_number": pl.Int32, "source": pl.Utf8,
-    },
-    "complaints": {
-        "document_id": pl.Utf8, "channel_key": pl.Utf8, "value": pl.Float64, "unit": pl.Utf8,
-        "evidence": pl.Utf8, "line_number": pl.Int32,
-    },
-    "parse_issues": {
-        "issue_id": pl.Utf8, "document_id": pl.Utf8, "source_path": pl.Utf8, "code": pl.Utf8,
-        "severity": pl.Utf8, "line_number": pl.Int32, "source": pl.Utf8, "message": pl.Utf8,
-        "run_id": pl.Utf8,
-    },
-    "ocr_pages": {
-        "document_id": pl.Utf8, "page_number": pl.Int32, "dpi": pl.Float64,
-        "skew_degrees": pl.Float64, "seconds": pl.Float64, "box_count": pl.Int32,
-        "min_score": pl.Float64, "text": pl.Utf8, "boxes": pl.Utf8,
-    },
-    # the narrative (loaders/parse/narrative.py)
-    "sections": {
-        "document_id": pl.Utf8, "section_key": pl.Utf8, "title": pl.Utf8,
-        "line_start": pl.Int32, "line_end": pl.Int32, "char_count": pl.Int32, "text": pl.Utf8,
-    },
-    "narrative_figures": {
-        "document_id": pl.Utf8, "ordinal": pl.Int32, "figure_key": pl.Utf8, "value": pl.Float64,
-        "unit": pl.Utf8, "sentence": pl.Utf8, "line_number": pl.Int32, "source": pl.Utf8,
-    },
-}  # fmt: skip
+    table: {name: _POLARS_TYPES[kind] for name, kind in columns(table) if name != "loaded_at"}
+    for table in FRAMED_TABLES
+}
 # String views: polars hands its buffers over without copying, and DuckDB reads them as they are.
 _ARROW_LEVEL = pl.CompatLevel.newest()
 # Rows of these tables belong to a stored document; parse issues also to failed files (by path).
@@ -102,7 +83,7 @@ class Batch:
     tables: dict[str, pa.Table]
 
     @classmethod
-    def of(cls, items: list[Extracted], run_id: str) -> Batch:
+    def of(cls, items: list[ParsedFile], run_id: str) -> Batch:
         stored = [i for i in items if i.error is None and i.document is not None]
         documents = [{"document_id": i.document_id, **i.document, "run_id": run_id} for i in stored]
         reports = [{"document_id": i.document_id, **(i.report or {})} for i in stored]
@@ -187,7 +168,7 @@ class Batch:
         return out
 
 
-def _issue_rows(item: Extracted, run_id: str) -> list[dict]:
+def _issue_rows(item: ParsedFile, run_id: str) -> list[dict]:
     if item.document_id and item.error is None:
         prefix = item.document_id[:16]
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,12 +11,12 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from loaders.digests import DIGEST_BYTES, StoredDigests
-from loaders.schema import RAW_DDL, drop_growing_keys
-from loaders.settings import open_warehouse
+from loaders.store.digests import DIGEST_BYTES, StoredDigests
+from loaders.store.schema import migrate
+from loaders.warehouse import open_warehouse
 
 if TYPE_CHECKING:
-    from loaders.frames import Batch
+    from loaders.store.batches import Batch
 
 
 def utc_now() -> datetime:
@@ -27,14 +28,14 @@ def utc_now() -> datetime:
 def connect(
     db_path: Path, read_only: bool = False, regions: bool = True
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; a writable connection makes sure the raw layer exists, with the
-    gazetteer in raw.regions unless `regions` is false (the caller then calls ensure_regions)."""
+    """Open the warehouse; a writable connection brings the raw layer to the current layout
+    (`schema.migrate`), with the gazetteer in raw.regions unless `regions` is false (the caller
+    then calls ensure_regions)."""
     if read_only:
         return open_warehouse(db_path, read_only=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = open_warehouse(db_path)
-    con.execute(RAW_DDL)
-    drop_growing_keys(con)
+    migrate(con)
     if regions:
         ensure_regions(con)
     return con
@@ -44,7 +45,7 @@ def ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
     """Fill raw.regions from the gazetteer when it is empty (a new warehouse)."""
     if con.execute("select count(*) from raw.regions").fetchall()[0][0]:
         return
-    from loaders.regions import all_regions
+    from loaders.parse.regions import all_regions
 
     regions = all_regions()
     vintage = max((getattr(r, "vintage_year", 0) for r in regions), default=0) or None
@@ -66,7 +67,7 @@ def ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def stored_digests(con: duckdb.DuckDBPyConnection) -> StoredDigests:
-    """The ids of every stored document, as a sorted block of digests (see loaders.digests)."""
+    """The ids of every stored document, as a sorted block of digests (see loaders.store.digests)."""
     column = (
         con.sql(
             "select unhex(document_id) as digest from raw.documents "
@@ -173,12 +174,43 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, now: datetime) -> 
         raise
 
 
-def record_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:
-    columns = ", ".join(run)
-    placeholders = ", ".join("?" for _ in run)
-    updates = ", ".join(f"{k} = excluded.{k}" for k in run if k != "run_id")
+@dataclass(frozen=True)
+class RunRecord:
+    """A row of raw.load_runs: one per load, nightly run, demo or check on its own. A run's load
+    writes it first (status loaded); the run writes it again once built and checked."""
+
+    run_id: str
+    command: str  # load | run | demo | check
+    started_at: datetime
+    status: str  # loaded | success | error
+    files_seen: int = 0
+    files_loaded: int = 0
+    files_unchanged: int = 0
+    files_failed: int = 0
+    build_status: str | None = None  # success | error | skipped | not_run
+    check_status: str | None = None  # success | error | skipped | not_run
+    finished_at: datetime = field(default_factory=utc_now)
+
+    @classmethod
+    def of_load(cls, summary, command: str, started_at: datetime, **rest) -> RunRecord:
+        """The record of a run that loaded files (`summary`: loaders.store.load.LoadSummary)."""
+        return cls(
+            summary.run_id,
+            command,
+            started_at,
+            files_seen=summary.files_seen,
+            files_loaded=summary.loaded,
+            files_unchanged=summary.unchanged,
+            files_failed=summary.failed,
+            **rest,
+        )
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
+    row = asdict(run)
+    updates = ", ".join(f"{k} = excluded.{k}" for k in row if k != "run_id")
     con.execute(
-        f"insert into raw.load_runs ({columns}) values ({placeholders}) "
+        f"insert into raw.load_runs ({', '.join(row)}) values ({', '.join('?' * len(row))}) "
         f"on conflict (run_id) do update set {updates}",
-        list(run.values()),
+        list(row.values()),
     )

@@ -1,12 +1,19 @@
-"""One file in, plain rows out: the unit of work a parse process runs."""
+"""What a parse process runs: one file in, plain rows out; a chunk of paths in, Arrow frames out.
+
+A parse process imports the readers, the parser and the frames only, never DuckDB. It reads each
+file once: it fingerprints the bytes it parses, and skips the parse when the fingerprint names a
+document stored before the run or earlier in its task.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +21,14 @@ from pathlib import Path
 from loaders.document import Document, Issue, ReadError
 from loaders.parse import ParsedReport, parse_document
 from loaders.parse.narrative import narrative_rows
-from loaders.settings import FILE_SECONDS, MAX_FILE_BYTES, MAX_PDF_BYTES, PAGE_SUFFIXES
+from loaders.readers import PAGE_SUFFIXES
+from loaders.settings import FILE_SECONDS, MAX_FILE_BYTES, MAX_PDF_BYTES
+from loaders.store.batches import Batch
+from loaders.store.digests import StoredDigests
 
 
 @dataclass
-class Extracted:
+class ParsedFile:
     """Everything the store needs about one input file, as picklable plain values."""
 
     path: str
@@ -83,11 +93,11 @@ def time_limit(seconds: float) -> Iterator[None]:
             signal.signal(signal.SIGALRM, previous)
 
 
-def extract(
+def parse_file(
     path_str: str,
     seconds: float = FILE_SECONDS,
     known: Callable[[str], bool] | None = None,
-) -> Extracted:
+) -> ParsedFile:
     """Read, parse and flatten one file; never raises for bad input. A file whose document id
     `known` accepts is not parsed: it comes back unchanged."""
     path = Path(path_str)
@@ -109,7 +119,7 @@ def extract(
         return failed(path_str, None, 0, "unreadable_file", f"cannot read the file: {exc}")
     document_id = sha256_of(data)
     if known is not None and known(document_id):
-        return Extracted(path_str, document_id, len(data), unchanged=True)
+        return ParsedFile(path_str, document_id, len(data), unchanged=True)
     try:
         with time_limit(seconds):
             doc = read_document(path, data)
@@ -144,18 +154,18 @@ def extract(
     return _flatten(path, document_id, len(data), doc, parsed)
 
 
-def failed(path: str, document_id: str | None, size: int, code: str, message: str) -> Extracted:
-    return Extracted(
+def failed(path: str, document_id: str | None, size: int, code: str, message: str) -> ParsedFile:
+    return ParsedFile(
         path, document_id, size, issues=[(code, "error", None, None, message)], error=code
     )
 
 
 def _flatten(
     path: Path, document_id: str, size: int, doc: Document, parsed: ParsedReport
-) -> Extracted:
-    from loaders.regions import resolve_in_context
+) -> ParsedFile:
+    from loaders.parse.regions import resolve_in_context
 
-    out = Extracted(str(path), document_id, size)
+    out = ParsedFile(str(path), document_id, size)
     out.document = {
         "source_path": str(path),
         "source_file_name": path.name,
@@ -235,3 +245,97 @@ def _ocr_row(page: dict) -> tuple:
         page["text"],
         json.dumps(page["boxes"], ensure_ascii=False),
     )
+
+
+# Document ids stored before the run, handed to each process once when it starts.
+_stored: Container[str] = StoredDigests()
+
+
+class TaskLost(Exception):
+    """A task's result will not come back (its worker died): its files fail, the load goes on."""
+
+
+def set_stored(stored: Container[str]) -> None:
+    """The stored documents, for a process set up by another engine (`loaders.store.ray_engine`)."""
+    global _stored
+    _stored = stored
+
+
+def start_worker(stored_list: str) -> None:
+    """Initializer of a pool process; `stored_list` names a file of sorted digests
+    (`loaders.store.digests`)."""
+    global _stored
+    limit_memory()
+    keep_timeout_handler()
+    # a process that boots after the load ended finds no file: it gets no task
+    with contextlib.suppress(FileNotFoundError):
+        _stored = StoredDigests.from_file(stored_list)
+    tune_for_parsing()
+
+
+def parse_task(paths: list[str], run_id: str) -> Batch:
+    """One task in a pool process."""
+    return parse_chunk(paths, run_id, _stored)
+
+
+def parse_chunk(paths: list[str], run_id: str, stored: Container[str]) -> Batch:
+    """Files in, columnar rows out; a file whose bytes are in `stored`, or repeat a file before
+    it in `paths`, is not parsed and comes back as unchanged."""
+    seen: set[str] = set()
+
+    def known(document_id: str) -> bool:
+        if document_id in stored or document_id in seen:
+            return True
+        seen.add(document_id)
+        return False
+
+    items = [parse_file(path, known=known) for path in paths]
+    try:
+        return Batch.of(items, run_id)
+    except Exception:  # noqa: BLE001 - a value the frames cannot hold costs its file only
+        return Batch.concat([_framed(item, run_id) for item in items])
+
+
+def _framed(item: ParsedFile, run_id: str) -> Batch:
+    try:
+        return Batch.of([item], run_id)
+    except Exception as exc:  # noqa: BLE001
+        message = f"the parsed report could not be framed ({type(exc).__name__}: {exc})"
+        error = failed(item.path, item.document_id, item.size_bytes, "parser_error", message)
+        return Batch.of([error], run_id)
+
+
+def tune_for_parsing() -> None:
+    """Garbage collection for a process that parses: it allocates millions of short-lived tuples
+    and lists that reference counting frees, while the collector's passes over the long-lived
+    objects (modules, gazetteer, caches) took about a fifth of its CPU time. Those are frozen
+    once warm, and the collector runs less often (cycles are rare here). They stay frozen to the
+    end: nothing a parse process holds needs finalising (it imports no database driver)."""
+    from loaders.parse.regions import resolve_region
+
+    resolve_region("北京市海淀区人民政府")  # builds the gazetteer index before the freeze
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
+def limit_memory(above_current: bool = False) -> None:
+    """A parse process that runs away with memory fails its file, not the machine. A process
+    that maps large regions before it parses (a Ray worker maps its object store) is capped at
+    what it has mapped plus the same allowance."""
+    import resource
+
+    from loaders.settings import WORKER_MEMORY_BYTES
+
+    cap = WORKER_MEMORY_BYTES + (_mapped_bytes() if above_current else 0)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > cap:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _mapped_bytes() -> int:
+    """The address space this process has mapped (VmSize)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0

@@ -14,7 +14,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from loaders.generate_tables import REVIEW_HEADERS, Row, Table, expand, figures
+from loaders.synthetic.tables import REVIEW_HEADERS, Row, Table, expand, figures
 
 # A block of the report: (kind, payload); kind in title | heading | para | table | signoff | meta
 Block = tuple[str, object]

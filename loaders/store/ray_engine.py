@@ -2,7 +2,7 @@
 
 The driver (the process that runs `nianbao load`) lists the files, checks them against the
 warehouse and stores the results, exactly as with the local process pool; only the parse tasks
-(`loaders.workers.parse_task`: paths in, a `Batch` of Arrow tables out) run on Ray workers. The
+(`loaders.store.worker.parse_task`: paths in, a `Batch` of Arrow tables out) run on Ray workers. The
 workers read the files by path, so every node must see the reports at the paths the driver
 lists (a shared filesystem mounted at the same place): shipping the bytes through the driver
 would make its network link the limit of the whole cluster. A result crosses the object store as
@@ -21,17 +21,16 @@ import logging
 import os
 from collections.abc import Callable
 
-from loaders import workers
-from loaders.digests import StoredDigests
-from loaders.extract import keep_timeout_handler
-from loaders.workers import TaskLost
+from loaders.settings import RAY_TASK_RETRIES
+from loaders.store import worker as workers
+from loaders.store.digests import StoredDigests
+from loaders.store.worker import TaskLost, keep_timeout_handler
 
 INSTALL_HINT = "--engine ray needs Ray: pip install 'nianbao[cluster]' (a checkout: make install)"
 # Where Ray runs: "local" starts a Ray instance on this machine for the load, "auto" joins the
 # cluster this machine is a node of, "ray://host:10001" reaches one through Ray Client.
 DEFAULT_ADDRESS = "local"
 RETRIES_ENV = "NIANBAO_RAY_RETRIES"
-RAY_TASK_RETRIES = 3
 
 
 def available() -> bool:

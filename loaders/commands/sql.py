@@ -13,6 +13,7 @@ session state (a temp table or a SET lasts one statement).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import csv
 import sys
@@ -20,7 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.settings import open_warehouse
+from loaders.settings import warehouse_path
+from loaders.warehouse import open_warehouse
 
 HISTORY = Path("~/.nianbao_sql_history").expanduser()
 MAX_ROWS = 40  # rows shown of a result in the table view; --csv writes them all
@@ -135,10 +137,14 @@ def _dot_command(db_path: Path, line: str) -> bool:
     return False
 
 
-def main(db_path: Path, command: str | None, as_csv: bool) -> int:
+def shell(db_path: Path, command: str | None, as_csv: bool) -> int:
     """`nianbao sql`: -c, else standard input when it is not a terminal, else interactive."""
     if command is not None:
         return run_statements(db_path, command, as_csv)
     if not sys.stdin.isatty():
         return run_statements(db_path, sys.stdin.read(), as_csv)
     return interactive(db_path)
+
+
+def main(args: argparse.Namespace) -> int:
+    return shell(warehouse_path(args.db), args.command_sql, args.csv)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from loaders.settings import open_warehouse
+from loaders.settings import warehouse_path
+from loaders.warehouse import open_warehouse
 
 # gold list name -> (fact mart, its two key columns)
 FACT_MARTS = {
@@ -340,3 +343,16 @@ def looks_like_furniture(name: str) -> bool:
     from loaders.parse.metadata import is_furniture
 
     return is_furniture(name)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        return evaluate(
+            Path(args.gold),
+            warehouse_path(args.db),
+            args.min_cell_accuracy,
+            args.min_metadata_accuracy,
+        )
+    except EvalInputError as exc:
+        print(f"nianbao eval: {exc}", file=sys.stderr)
+        return exc.code

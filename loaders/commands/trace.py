@@ -11,8 +11,12 @@ still at its path, that line of the file itself.
 
 from __future__ import annotations
 
+import argparse
 import re
+import sys
 from pathlib import Path
+
+from loaders.settings import warehouse_path
 
 # The query the SQL cookbook shows: a report's cells under a key, each with its document line.
 TRACE_SQL = """
@@ -74,7 +78,7 @@ def trace(db_path: Path, report: str, key: str) -> list[str]:
 
     if not db_path.exists():
         raise TraceError(f"no warehouse at {db_path}: load reports first (nianbao load PATH)")
-    from loaders.settings import open_warehouse
+    from loaders.warehouse import open_warehouse
 
     with open_warehouse(db_path, read_only=True) as con:
         report_id, file_name, source_path = find_report(con, report)
@@ -128,3 +132,13 @@ def _delivered_lines(path: Path) -> list[str] | None:
         except UnicodeDecodeError:
             continue
     return None
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        lines = trace(warehouse_path(args.db), args.report, args.key)
+    except TraceError as error:
+        print(f"nianbao trace: {error}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0

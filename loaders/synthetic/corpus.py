@@ -12,24 +12,22 @@ The figures satisfy the accounting identities of the templates (docs/metrics.md)
 marked "identity_broken"; figures carry over between an agency's years (结转, 现行有效, 上一年项目
 数量). Same seed, same bytes.
 
-CLI: `python -m loaders.generate N --out DIR [--seed S] [--formats txt,md,html,docx,pdf]`.
+Command: `nianbao generate N --out DIR [--seed S] [--formats txt,md,html,docx,pdf]`.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import itertools
 import json
 import random
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from loaders import generate_text as text
-from loaders.generate_render import (
+from loaders.synthetic import prose as text
+from loaders.synthetic.render import (
     Block,
     Style,
     pdf_available,
@@ -39,7 +37,7 @@ from loaders.generate_render import (
     render_pdf,
     render_txt,
 )
-from loaders.generate_tables import (
+from loaders.synthetic.tables import (
     APPLICANTS,
     DISCLOSURE_BLOCKS,
     PRE2019_GOLD,
@@ -137,7 +135,7 @@ class _AgencyFactory:
     """Organ names on real regions, kept only where the resolver agrees on every year."""
 
     def __init__(self, rng: random.Random):
-        from loaders.regions import all_regions
+        from loaders.parse.regions import all_regions
 
         self.rng = rng
         regions = all_regions()
@@ -146,7 +144,7 @@ class _AgencyFactory:
         self.used: set[str] = set()
 
     def _resolves(self, name: str, region, years: list[int]) -> bool:
-        from loaders.regions import resolve_region
+        from loaders.parse.regions import resolve_region
 
         for year in years:
             match = resolve_region(name, year)
@@ -938,30 +936,3 @@ def generate(
             gold.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
         gold.write("\n]\n")
     return gold_path
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="nianbao generate", description="write N synthetic reports and their gold.json"
-    )
-    parser.add_argument("n", type=int, help="number of reports")
-    parser.add_argument("--out", required=True, help="output folder")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--formats",
-        default=",".join(DEFAULT_FORMATS),
-        help=f"comma-separated, from {','.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)})",
-    )
-    args = parser.parse_args(argv)
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    try:
-        gold = generate(args.n, Path(args.out), seed=args.seed, formats=formats)
-    except (ValueError, RuntimeError) as exc:
-        print(f"nianbao generate: {exc}", file=sys.stderr)
-        return 2
-    print(f"{args.n} reports and {gold}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,19 +11,21 @@ headers on request.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import yaml
 
-from loaders.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from loaders.settings import DBT_PROJECT_DIR, PACKAGE_DATA_DIR, warehouse_path
 
 FORMATS = ("parquet", "csv", "xlsx")
 MARTS_DIR = DBT_PROJECT_DIR / "models" / "marts"
-LABELS = PROJECT_ROOT / "loaders" / "data" / "column_labels_zh.csv"
+LABELS = PACKAGE_DATA_DIR / "column_labels_zh.csv"
 DICTIONARY = "data_dictionary"
 PARTITION_COLUMN = "report_year"
 XLSX_MAX_ROWS = 1_048_575  # a sheet's rows, less the header
@@ -118,7 +120,7 @@ def export(
         raise ExportError(f"no warehouse at {db_path}: load and build first (nianbao run PATH)")
     documented = documented_marts()
     out.mkdir(parents=True, exist_ok=True)
-    from loaders.settings import open_warehouse
+    from loaders.warehouse import open_warehouse
 
     with open_warehouse(db_path, read_only=True) as con:
         built = {
@@ -205,3 +207,18 @@ def _write_xlsx(con, chosen, documented, out: Path, chinese_headers: bool) -> Pa
     path = out / "marts.xlsx"
     book.save(path)
     return path
+
+
+def main(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    try:
+        plan(args.models, args.format, out)  # a bad mart name is caught before anything opens
+        written = export(
+            warehouse_path(args.db), out, args.format, args.models, args.chinese_headers
+        )
+    except ExportError as error:
+        print(f"nianbao export: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    return 0

@@ -1,4 +1,4 @@
-"""A `dbt build` started ahead of time: `python -m loaders.build_runner DBT_ARGS...`.
+"""A `dbt build` started ahead of time: `python -m loaders.dbt_process DBT_ARGS...`.
 
 The nightly run starts this process before it loads the night's files. It imports dbt and reads
 the project (about 4 s) while the files load, then waits for one line on stdin: `build` runs
@@ -39,7 +39,7 @@ def _warehouse_free() -> bool:
     connection would fail at once on a file that an analyst's read-only query holds."""
     import os
 
-    from loaders.settings import WarehouseInUse, open_warehouse
+    from loaders.warehouse import WarehouseInUse, open_warehouse
 
     try:
         open_warehouse(os.environ["NIANBAO_DB"]).close()

@@ -46,19 +46,16 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from loaders.settings import EXPECTATIONS_DIR, PROJECT_ROOT, open_warehouse
-
-EXAMPLE_ROWS = 5  # failing rows shown per expectation: enough to spot the pattern
-# A frame of more rows is validated in slices of whole reports, one slice in memory at a time, so
-# that the check's memory stays flat as the warehouse grows: a full check of 100k reports peaked
-# at 11.5 GB with every frame whole, 3.0 GB with slices of 2M rows, 1.4 GB with 500k, in about
-# the same time (bench/README.md)
-SLICE_ROWS = 500_000
-# DuckDB's cap while the frames are read: they stream out in batches of READ_BATCH_ROWS, and the
-# blocks a frame was read from need not stay cached for the next one
-CHECK_DUCKDB_MEMORY = "256MB"
-READ_BATCH_ROWS = 100_000
-KEEP_RUNS = 30  # validation runs kept in the quality dir; older ones are pruned with their pages
+from loaders.settings import (
+    CHECK_DUCKDB_MEMORY,
+    EXAMPLE_ROWS,
+    EXPECTATIONS_DIR,
+    KEEP_RUNS,
+    PROJECT_ROOT,
+    READ_BATCH_ROWS,
+    SLICE_ROWS,
+)
+from loaders.warehouse import open_warehouse
 
 LAST_SUCCESSFUL_CHECK_SQL = """
     select run_id, started_at from raw.load_runs

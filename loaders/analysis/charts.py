@@ -18,7 +18,8 @@ from typing import Any
 
 import polars as pl
 
-from loaders.settings import open_warehouse, warehouse_path
+from loaders.settings import warehouse_path
+from loaders.warehouse import open_warehouse
 
 CJK_FAMILY = "Noto Sans CJK SC"
 DEFAULT_AGENCY_KIND = "park_committee"

@@ -21,20 +21,16 @@ import duckdb
 import polars as pl
 from tqdm import tqdm
 
-from loaders import store
-from loaders.digests import StoredDigests
-from loaders.extract import failed
-from loaders.frames import Batch, FileOutcome
 from loaders.readers import SUPPORTED_SUFFIXES
-from loaders.settings import BATCH_BYTES, BATCH_SIZE, LOAD_DUCKDB_MEMORY
-from loaders.store import utc_now
-from loaders.workers import TaskLost, parse_chunk, parse_task, start_worker
+from loaders.settings import BATCH_BYTES, BATCH_SIZE, CHUNK, LOAD_DUCKDB_MEMORY, SERIAL_BELOW
+from loaders.store import writer
+from loaders.store.batches import Batch, FileOutcome
+from loaders.store.digests import StoredDigests
+from loaders.store.worker import TaskLost, failed, parse_chunk, parse_task, start_worker
+from loaders.store.writer import utc_now
 
 if TYPE_CHECKING:
-    from loaders.engine_ray import RayPool
-
-SUFFIXES = SUPPORTED_SUFFIXES
-SERIAL_BELOW = 64  # fewer new files than this are parsed in-process (no pool start-up)
+    from loaders.store.ray_engine import RayPool
 
 
 @dataclass
@@ -64,7 +60,7 @@ def discover(paths: Iterable[Path]) -> list[str]:
             found.extend(
                 os.path.join(dirpath, f)
                 for f in files
-                if os.path.splitext(f)[1].lower() in SUFFIXES and not f.startswith(".")
+                if os.path.splitext(f)[1].lower() in SUPPORTED_SUFFIXES and not f.startswith(".")
             )
         names.extend(sorted(found))
     return names
@@ -115,14 +111,14 @@ def _store(con, batch: Batch, run_id: str) -> list[FileOutcome]:
     """Write a batch; if the database refuses it, write its files one by one so that only
     the offending file fails (and is reported), never the batch."""
     try:
-        store.write_batch(con, batch, utc_now())
+        writer.write_batch(con, batch, utc_now())
         return batch.files
     except duckdb.Error:
         pass
     stored = []
     for one in batch.per_file():
         try:
-            store.write_batch(con, one, utc_now())
+            writer.write_batch(con, one, utc_now())
         except duckdb.Error as exc:
             path, document_id = one.files[0].path, one.files[0].document_id
             message = (
@@ -130,7 +126,7 @@ def _store(con, batch: Batch, run_id: str) -> list[FileOutcome]:
                 "please report this file"
             )
             one = Batch.of([failed(path, document_id, 0, "store_error", message)], run_id)
-            store.write_batch(con, one, utc_now())
+            writer.write_batch(con, one, utc_now())
         stored.extend(one.files)
     return stored
 
@@ -140,7 +136,7 @@ def _files_to_read(
 ) -> tuple[list[str], dict[str, tuple[int, int]], int]:
     """The paths to read, in listing order, with (size, mtime_ns) of each that has a stat, and
     how many distinct files were listed."""
-    plan = store.plan_reads(con, listing.frame, rehash)
+    plan = writer.plan_reads(con, listing.frame, rehash)
     seen = plan.height + len(listing.unstatable)
     plan = plan.filter(pl.col("to_read"))
     names = listing.names
@@ -173,19 +169,19 @@ def load_paths(
 
     A file whose path, size and modification time match a stored document is not read again;
     `rehash` reads and fingerprints every file regardless. `engine` "ray" parses on Ray
-    (`loaders.engine_ray`, at `ray_address`) instead of local processes; `workers` is then the
+    (`loaders.store.ray_engine`, at `ray_address`) instead of local processes; `workers` is then the
     CPUs of a Ray instance started on this machine."""
     run_id = run_id or new_run_id()
     started = utc_now()
     summary = LoadSummary(run_id=run_id, db_path=db_path)
     pool = stored_list = None
     if engine == "ray":  # before the warehouse opens: a cluster out of reach changes nothing
-        from loaders.engine_ray import RayPool
+        from loaders.store.ray_engine import RayPool
 
         pool = RayPool(ray_address, cpus=workers)
     try:
         # raw.regions is filled after the parse processes are started, so they boot meanwhile
-        con = store.connect(db_path, regions=False)
+        con = writer.connect(db_path, regions=False)
     except BaseException:
         if pool is not None:
             pool.shutdown()
@@ -195,7 +191,7 @@ def load_paths(
     # not stay cached: the cap keeps the whole load's memory flat as the warehouse grows.
     con.execute(f"set threads = 1; set memory_limit = '{LOAD_DUCKDB_MEMORY}'")
     try:
-        stored = store.stored_digests(con)
+        stored = writer.stored_digests(con)
         names = discover(paths)
         workers = workers or os.cpu_count() or 1
         parallel = workers > 1 and pool is None
@@ -205,14 +201,14 @@ def load_paths(
             least = 1
         # The processes boot while the files are checked, when enough files must be new: more
         # paths are listed than were ever read.
-        surely_new = len(names) - (0 if rehash else store.count_files_read(con))
+        surely_new = len(names) - (0 if rehash else writer.count_files_read(con))
         if parallel and surely_new >= SERIAL_BELOW:
             pool, stored_list = _start_pool(workers, stored)
         todo, stat_of, summary.files_seen = _files_to_read(con, list_files(names), rehash)
         summary.unchanged = summary.files_seen - len(todo)  # read before, untouched: not read
         if parallel and pool is None and len(todo) >= SERIAL_BELOW:
             pool, stored_list = _start_pool(workers, stored)
-        store.ensure_regions(con)
+        writer.ensure_regions(con)
         chosen = pool if len(todo) >= least else None
         for parsed in _parsed_batches(
             todo, run_id, chosen, stored, progress, batch_size, batch_bytes
@@ -230,16 +226,8 @@ def load_paths(
                     summary.loaded += 1
                 if outcome.path in stat_of:
                     files.append((outcome.path, *stat_of[outcome.path], outcome.document_id))
-            store.record_files(con, files, utc_now())
-        store.record_run(
-            con,
-            {
-                "run_id": run_id, "command": command, "started_at": started,
-                "finished_at": utc_now(), "files_seen": summary.files_seen,
-                "files_loaded": summary.loaded, "files_unchanged": summary.unchanged,
-                "files_failed": summary.failed, "status": "loaded",
-            },
-        )  # fmt: skip
+            writer.record_files(con, files, utc_now())
+        writer.record_run(con, writer.RunRecord.of_load(summary, command, started, status="loaded"))
     finally:
         if pool is not None:
             # the processes exit while the database checkpoints (Ray's before it)
@@ -248,9 +236,6 @@ def load_paths(
         if stored_list is not None:
             stored_list.unlink(missing_ok=True)
     return summary
-
-
-CHUNK = 32  # files per task sent to a worker: amortises inter-process overhead
 
 
 def _lost(paths: list[str], run_id: str, why: str) -> Batch:
@@ -270,7 +255,7 @@ def _parse_context() -> BaseContext:
     importing it again (about 0.5 s of CPU a process). The server lives as long as this process
     and serves every load it runs."""
     context = get_context("forkserver")
-    context.set_forkserver_preload(["loaders.workers"])
+    context.set_forkserver_preload(["loaders.store.worker"])
     return context
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from loaders.document import Issue, Line
 from loaders.normalise import squeeze
 from loaders.parse import labels
+from loaders.parse.sections import TOP_LEVEL
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,6 @@ _FIELD = re.compile(
     "(" + "|".join(r"\s*".join(name) for name in _FIELD_NAMES) + r")\s*[:：]\s*([^\s|]*)"
 )
 _BODY_OPENERS = ("根据", "本报告", "本年度报告", "本年报", "按照", "依据", "为")
-_TOP_SECTION = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:省|市|县|区|旗|州|盟|自治区)$")
 _WEBSITE = re.compile(r"网站|網站|门户|門戶|www|http|\.cn|\.com")
 # The organ as a body sentence names it: 2020年，某某县市场监督管理局认真贯彻… / 本报告由某某局编制.
@@ -168,7 +168,7 @@ def header_end(lines: list[Line]) -> int:
     the first paragraph of prose; page furniture and the title come before it."""
     for i, line in enumerate(lines[:80]):
         key = line.key
-        if _TOP_SECTION.match(key) or (
+        if TOP_LEVEL.match(key) or (
             len(key) > 60 and not line.is_row and ("," in key or "，" in key)
         ):
             return i

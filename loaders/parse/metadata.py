@@ -31,15 +31,12 @@ _ORGAN_SUFFIX = re.compile(
     r"办事处|街道|镇|乡|所|站|队|部|署|会|处|科委|集团|办|馆)$"
 )
 _DATE_ENDS = frozenset("日0123456789")
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
+# A date in figures (2020年1月5日, 2020.1.5, 2020-01-05): year, month and day as groups 1-3.
+_YMD = r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})"
 _DATE_LINE = re.compile(
-    r"^(?:日期|发布日期|公开日期|发布时间|成文日期|印发日期)?[:：]?\s*"
-    r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$"
+    r"^(?:日期|发布日期|公开日期|发布时间|成文日期|印发日期)?[:：]?\s*" + _YMD + r"\s*日?$"
 )
-_META_DATE = re.compile(
-    r"(发布日期|公开日期|发布时间|成文日期)[:：]?\s*((?:19|20)\d{2}[年./-]\d{1,2}[月./-]\d{1,2})"
-)
-_META_AGENCY = re.compile(r"(发布机构|发文机关|发布单位|信息来源)[:：]\s*(\S+)")
+_META_DATE = re.compile(r"(?:发布日期|公开日期|发布时间|成文日期)[:：]?\s*" + _YMD)
 _PERIOD = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _OTHER_REPORT = re.compile(
@@ -96,7 +93,7 @@ _CN_DATE = re.compile(
     r"([〇零○О一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*"
     r"([一二三四五六七八九十]{1,3})\s*日"
 )
-_PAGE_DATE = re.compile(r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})(?!\d)\s*日?")
+_PAGE_DATE = re.compile(_YMD + r"(?!\d)\s*日?")
 _PLACE_STEM = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:自治区|省|市|县|区|旗)(?=人民政府|政府)")
 _TOWNSHIP = re.compile(r"(?:镇|乡|街道|办事处)(?:人民政府|政府)?(?:办公室)?$")
 _COUNTY_NAME = re.compile(r"[\u4e00-\u9fff]{1,5}?[县市区旗]")
@@ -433,20 +430,10 @@ def find_meta_date(lines: list[Line]) -> tuple[Line, date] | None:
     for line in lines:
         m = ("日期" in line.key or "时间" in line.key) and _META_DATE.search(line.key)
         if m:
-            d = _DATE.search(m.group(2))
-            if d:
-                try:
-                    return line, date(int(d.group(1)), int(d.group(2)), int(d.group(3)))
-                except ValueError:
-                    continue
-    return None
-
-
-def find_meta_agency(lines: list[Line]) -> tuple[Line, str] | None:
-    for line in lines:
-        m = (":" in line.key or "：" in line.key) and _META_AGENCY.search(line.key)
-        if m and is_organ_name(m.group(2)):
-            return line, _clean_agency(m.group(2))
+            try:
+                return line, date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
     return None
 
 

@@ -118,7 +118,8 @@ _ZEROS: list[tuple[str, re.Pattern[str]]] = [
     ("reconsideration_cases", re.compile(rf"{_NEGATION}[^\d，,。；;]{{0,24}}?行政复议")),
     ("litigation_cases", re.compile(rf"{_NEGATION}[^\d，,。；;]{{0,24}}?行政诉讼")),
 ]
-_SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
+SENTENCE_ENDS = "。；;!?！？"  # marks that end a sentence, full-width or folded
+_SENTENCE_END = re.compile(f"(?<=[{SENTENCE_ENDS}])")
 _CLAUSE_END = re.compile(r"[，,]")
 # a clause about complaints, petitions or hotlines is not about disclosure applications
 _OTHER_CHANNELS = re.compile(r"信访|热线|信箱|来信|来访|留言|投诉|举报|工单|督查")

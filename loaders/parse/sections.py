@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from loaders.document import Line
+from loaders.parse.labels import LABEL_MAX_CHARS
 
 SECTION_TITLES: list[tuple[str, re.Pattern[str]]] = [
     ("overview", re.compile(r"总体情况|基本情况|概述")),
@@ -25,7 +26,6 @@ SECTION_TITLES: list[tuple[str, re.Pattern[str]]] = [
 _ANY_TITLE = re.compile("|".join(f"(?:{p.pattern})" for _, p in SECTION_TITLES))
 # A numbered top-level heading (二、…), matched on a line's whitespace-free key.
 TOP_LEVEL = re.compile(r"^[一二三四五六七八九十]+[、.．]")
-_TITLE_MAX_CHARS = 40  # a longer line is prose that names a section, not its title
 
 
 def section_spans(lines: list[Line]) -> dict[str, tuple[int, int]]:
@@ -40,7 +40,7 @@ def section_spans(lines: list[Line]) -> dict[str, tuple[int, int]]:
     top_level: set[str] = set()
     for i, line in enumerate(lines):
         key = line.key
-        if line.is_row or len(key) > _TITLE_MAX_CHARS or not _ANY_TITLE.search(key):
+        if line.is_row or len(key) > LABEL_MAX_CHARS or not _ANY_TITLE.search(key):
             continue
         for name, pattern in SECTION_TITLES:
             if not pattern.search(key):

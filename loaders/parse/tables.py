@@ -85,7 +85,7 @@ class TableResult:
             self.issue("duplicate_row", "warning", f"{table} {row_key}: a column twice", line)
             return
         if done is not None and not done.isdisjoint(columns):
-            self._claimed_twice(table, row_key, columns, placed, line)
+            self._claimed_twice(table, row_key, dict(zip(columns, placed, strict=True)), line)
             return
         numbers, raws, units = zip(*placed, strict=True) if placed else ((), (), ())
         if not quiet and None in numbers:
@@ -115,17 +115,12 @@ class TableResult:
         )  # fmt: skip
 
     def _claimed_twice(
-        self,
-        table: str,
-        row_key: str,
-        columns: Sequence[str],
-        placed: Sequence[Value],
-        line: Line,
+        self, table: str, row_key: str, wanted: dict[str, Value], line: Line
     ) -> None:
-        """A second reading of a row already stored. Equal figures confirm it; different
-        figures mean one of the two lines is not this row, and nothing says which: the
-        stored cells become null, so no figure reaches the warehouse on a guess."""
-        wanted = dict(zip(columns, placed, strict=True))
+        """A second reading of a row already stored (`wanted`: its figures by column). Equal
+        figures confirm it; different figures mean one of the two lines is not this row, and
+        nothing says which: the stored cells become null, so no figure reaches the warehouse
+        on a guess."""
         stored = [
             (i, f)
             for i, f in enumerate(self.facts)
@@ -186,7 +181,7 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
         # Extractions flatten some table 二 rows into prose ("行政许可 97"): split on spaces.
         row = split_row(line.cells if line.is_row else tuple(line.text.split()))
         item = labels.item_key(row.label)
-        if item is None or not row.label or len(row.label) > 40:
+        if item is None or not row.label or len(row.label) > labels.LABEL_MAX_CHARS:
             continue
         own = defaults.get(item, ())
         columns = measures if measures else [(m, None) for m in own]
@@ -494,12 +489,12 @@ def parse_reviews(rows: list[Line], fmt: str, out: TableResult) -> None:
     for line in rows:
         text = line.key
         if not started:
-            started = "行政复议" in text and len(text) <= 40
+            started = "行政复议" in text and len(text) <= labels.LABEL_MAX_CHARS
             block = _review_block(text) if started else None
             continue
         row = split_row(line.cells)
         if not any(map(str.strip, row.values)) or len(row.values) < ncols:
-            if (len(text) <= 40 and not line.is_row) or not row.values:
+            if (len(text) <= labels.LABEL_MAX_CHARS and not line.is_row) or not row.values:
                 block = _review_block(text) or (None if "行政诉讼" in text else block)
             continue
         if len(row.values) < len(columns) and _review_block_row(row, block, line, fmt, out, seen):

@@ -104,7 +104,9 @@ def test_figures_satisfy_the_identities(tmp_path):
 
 
 def test_cli_writes_reports_and_gold(tmp_path, capsys):
-    assert main(["generate", "6", "--out", str(tmp_path), "--seed", "2", "--formats", "txt,md"]) == 0
+    assert (
+        main(["generate", "6", "--out", str(tmp_path), "--seed", "2", "--formats", "txt,md"]) == 0
+    )
     assert (tmp_path / "gold.json").exists()
     assert len(list(tmp_path.glob("*.txt"))) + len(list(tmp_path.glob("*.md"))) == 6
     assert main(["generate", "1", "--out", str(tmp_path), "--formats", "rtf"]) == 2

@@ -6,6 +6,7 @@ import pytest
 
 from loaders.document import Line
 from loaders.parse.narrative import find_figures, find_sections
+from loaders.parse.sections import section_spans
 
 
 def lines(*texts: str) -> list[Line]:
@@ -69,3 +70,28 @@ def test_sections_by_their_titles_with_prose_only():
     ]
     disclosures = found[2]
     assert disclosures.text == "二、主动公开政府信息情况"  # the table row is left out
+
+
+def test_the_2007_sections_as_the_table_parsers_and_the_narrative_read_them():
+    found = section_spans(
+        lines(
+            "某县人民政府2012年政府信息公开工作年度报告",
+            "一、概述",
+            "（二）依申请公开情况",  # a sub-heading: section 三's numbered title wins
+            "二、主动公开政府信息情况",
+            "三、依申请公开政府信息情况",
+            "四、政府信息公开的收费及减免情况",
+            "五、因政府信息公开申请行政复议、提起行政诉讼的情况",
+            "本年度没有其他需要报告的事项，下一年度将继续加强政府信息公开工作，不断提高公开的质量和水平。",
+            "六、政府信息公开工作存在的主要问题和改进措施",
+            "加强培训。",
+        )
+    )
+    assert list(found.items()) == [
+        ("overview", (1, 3)),
+        ("disclosures", (3, 4)),
+        ("applications", (4, 5)),
+        ("fees", (5, 6)),
+        ("reviews", (6, 8)),  # the long line names 其他需要报告的事项 in prose: not a title
+        ("problems", (8, 10)),
+    ]

@@ -78,7 +78,7 @@ def place(values: tuple[str, ...], ncols: int, loose_edges: bool) -> Placement:
 
 
 def _is_table_label(key: str) -> bool:
-    return len(key) <= 40 and bool(
+    return len(key) <= labels.LABEL_MAX_CHARS and bool(
         labels.item_key(key)
         or labels.match_outcome(key, None)
         or labels.match_outcome(key, "六")  # 3.其他 under （六）其他处理

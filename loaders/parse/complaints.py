@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from loaders.document import Line
+from loaders.parse.narrative import SENTENCE_ENDS
 
 # Channel keywords; the figure belongs to the nearest keyword before it in the same sentence.
 CHANNEL_PATTERNS: list[tuple[str, str]] = [
@@ -20,7 +21,7 @@ CHANNEL_PATTERNS: list[tuple[str, str]] = [
 _HINTS = re.compile("信访|来信|12345|热线|信箱|留言|政民|问政|舆情|回应")
 _KEYWORDS = re.compile("|".join(f"(?P<{k}>{p})" for k, p in CHANNEL_PATTERNS))
 _FIGURE = re.compile(r"(?<![\d.第])(\d[\d,]*)\s*(人次|件|条|次|封|批|起|个)(?!%)")
-_SENTENCE_BREAK = re.compile(r"[。；;!?！？]")
+_SENTENCE_BREAK = re.compile(f"[{SENTENCE_ENDS}]")
 _WINDOW = 30
 
 
@@ -40,7 +41,7 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[left:right].strip()
 
 
-_PARAGRAPH_END = re.compile(r"[。；;:：!?！？]$")
+_PARAGRAPH_END = re.compile(f"[{SENTENCE_ENDS}:：]$")  # a line ending a clause ends its paragraph
 
 
 def _paragraphs(lines: list[Line]) -> list[tuple[Line, str]]:

@@ -8,9 +8,11 @@ first hit wins, so the more specific rule comes first.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
-from loaders.vocabulary import APPLICANT_COLUMNS, REVIEW_KINDS, REVIEW_OUTCOMES  # noqa: F401
+# A printed label or heading is at most this long: a longer line is prose that names it.
+LABEL_MAX_CHARS = 40
 
 # Table 二 rows (items). Order matters: 行政规范性文件 contains 规范性文件.
 ITEM_RULES: list[tuple[str, str]] = [
@@ -164,7 +166,7 @@ def item_key(label: str) -> str | None:
     return match_first(label, ITEM_RULES)
 
 
-def match_first(label: str, rules: list[tuple[str, str]]) -> str | None:
+def match_first(label: str, rules: Iterable[tuple[str, str]]) -> str | None:
     for needle, key in rules:
         if needle in label:
             return key
@@ -183,10 +185,7 @@ def match_outcome(label: str, group: str | None) -> str | None:
 
 @lru_cache(maxsize=4096)
 def outcome_group(label: str) -> str | None:
-    for needle, group in OUTCOME_GROUPS.items():
-        if needle in label:
-            return group
-    return None
+    return match_first(label, OUTCOME_GROUPS.items())
 
 
 _OUTCOMES_HEAD = (

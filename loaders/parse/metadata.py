@@ -10,6 +10,7 @@ from datetime import date
 from loaders.characters import squeeze
 from loaders.document import Issue, Line
 from loaders.parse import labels
+from loaders.parse.sections import TOP_LEVEL
 
 
 @dataclass(frozen=True)
@@ -19,30 +20,28 @@ class Evidence:
     line: Line | None
 
 
+_YEAR = r"(?:19|20)\d{2}"  # a report year or a date's year, in figures
 _TITLE = re.compile(r"(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)")
 # The year may lose its 年 (某某县2020政府信息公开…).
 _YEAR_AGENCY = re.compile(
-    r"^[《]?(?P<agency>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})(?:年度?|(?=政府|信息公开|年度))"
+    r"^[《]?(?P<agency>.*?)(?:关于)?(?P<year>" + _YEAR + r")(?:年度?|(?=政府|信息公开|年度))"
 )
-_YEAR_FIRST = re.compile(r"^[《]?(?P<year>(?:19|20)\d{2})年度?(?P<agency>.*?)(?:政府)?信息公开")
+_YEAR_FIRST = re.compile(r"^[《]?(?P<year>" + _YEAR + r")年度?(?P<agency>.*?)(?:政府)?信息公开")
 _ORGAN_SUFFIX = re.compile(
     r"(人民政府|政府|办公厅|办公室|委员会|管委会|局|厅|委|院|中心|工业园区|园区|开发区|高新区|"
     r"办事处|街道|镇|乡|所|站|队|部|署|会|处|科委|集团|办|馆)$"
 )
 _DATE_ENDS = frozenset("日0123456789")
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
+# A date in figures (2020年1月5日, 2020.1.5, 2020-01-05): year, month and day as groups 1-3.
+_YMD = "(" + _YEAR + r")\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})"
 _DATE_LINE = re.compile(
-    r"^(?:日期|发布日期|公开日期|发布时间|成文日期|印发日期)?[:：]?\s*"
-    r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$"
+    r"^(?:日期|发布日期|公开日期|发布时间|成文日期|印发日期)?[:：]?\s*" + _YMD + r"\s*日?$"
 )
-_META_DATE = re.compile(
-    r"(发布日期|公开日期|发布时间|成文日期)[:：]?\s*((?:19|20)\d{2}[年./-]\d{1,2}[月./-]\d{1,2})"
-)
-_META_AGENCY = re.compile(r"(发布机构|发文机关|发布单位|信息来源)[:：]\s*(\S+)")
-_PERIOD = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
-_ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_META_DATE = re.compile(r"(?:发布日期|公开日期|发布时间|成文日期)[:：]?\s*" + _YMD)
+_PERIOD = re.compile("(" + _YEAR + r")\s*年\s*1\s*月\s*1\s*日")
+_ANY_YEAR = re.compile("(" + _YEAR + r")\s*年")
 _OTHER_REPORT = re.compile(
-    r"《(?P<agency>[^《》]{2,40}?)\s*(?:19|20)\d{2}\s*年度?(?:政府)?信息公开(?:工作)?年度报告》"
+    r"《(?P<agency>[^《》]{2,40}?)\s*" + _YEAR + r"\s*年度?(?:政府)?信息公开(?:工作)?年度报告》"
 )
 
 
@@ -70,15 +69,20 @@ _FIELD = re.compile(
     "(" + "|".join(r"\s*".join(name) for name in _FIELD_NAMES) + r")\s*[:：]\s*([^\s|]*)"
 )
 _BODY_OPENERS = ("根据", "本报告", "本年度报告", "本年报", "按照", "依据", "为")
-_TOP_SECTION = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:省|市|县|区|旗|州|盟|自治区)$")
 _WEBSITE = re.compile(r"网站|網站|门户|門戶|www|http|\.cn|\.com")
 # The organ as a body sentence names it: 2020年，某某县市场监督管理局认真贯彻… / 本报告由某某局编制.
 _BODY_SUBJECT = re.compile(
-    r"(?:^|[。；;])(?:[一二三四五六七八九十]+、[\u4e00-\u9fff]{2,8}?(?=(?:19|20)\d{2}年))?"
-    r"(?:(?:19|20)\d{2}年度?[,，、]?\s*)?(?!本|我|全|该|各|由|今年|上级)(?P<organ>[^\s,，。、;；:：“”\"《》()（）]{2,30}?)"
-    r"(?:认真|坚持|深入|始终|紧紧|全面|按照|根据|依据|在|以|进一步|积极|严格|高度|继续|不断|围绕|"
-    r"着力|扎实|切实|紧扣|聚焦|持续|立足)"
+    "".join(
+        (
+            r"(?:^|[。；;])",
+            r"(?:[一二三四五六七八九十]+、[\u4e00-\u9fff]{2,8}?(?=" + _YEAR + "年))?",
+            "(?:" + _YEAR + r"年度?[,，、]?\s*)?",
+            r"(?!本|我|全|该|各|由|今年|上级)(?P<organ>[^\s,，。、;；:：“”\"《》()（）]{2,30}?)",
+            r"(?:认真|坚持|深入|始终|紧紧|全面|按照|根据|依据|在|以|进一步|积极|严格|高度|继续|不断|围绕|",
+            r"着力|扎实|切实|紧扣|聚焦|持续|立足)",
+        )
+    )
 )
 _BODY_COMPILER = re.compile(
     r"本(?:年度)?(?:报告|年报)(?:是)?(?:[^。]{0,40}?[,，])?由(?P<organ>[^\s,，。、;；:：“”\"《》()（）]{2,30}?)"
@@ -96,7 +100,7 @@ _CN_DATE = re.compile(
     r"([〇零○О一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*"
     r"([一二三四五六七八九十]{1,3})\s*日"
 )
-_PAGE_DATE = re.compile(r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})(?!\d)\s*日?")
+_PAGE_DATE = re.compile(_YMD + r"(?!\d)\s*日?")
 _PLACE_STEM = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:自治区|省|市|县|区|旗)(?=人民政府|政府)")
 _TOWNSHIP = re.compile(r"(?:镇|乡|街道|办事处)(?:人民政府|政府)?(?:办公室)?$")
 _COUNTY_NAME = re.compile(r"[\u4e00-\u9fff]{1,5}?[县市区旗]")
@@ -168,7 +172,7 @@ def header_end(lines: list[Line]) -> int:
     the first paragraph of prose; page furniture and the title come before it."""
     for i, line in enumerate(lines[:80]):
         key = line.key
-        if _TOP_SECTION.match(key) or (
+        if TOP_LEVEL.match(key) or (
             len(key) > 60 and not line.is_row and ("," in key or "，" in key)
         ):
             return i
@@ -433,20 +437,10 @@ def find_meta_date(lines: list[Line]) -> tuple[Line, date] | None:
     for line in lines:
         m = ("日期" in line.key or "时间" in line.key) and _META_DATE.search(line.key)
         if m:
-            d = _DATE.search(m.group(2))
-            if d:
-                try:
-                    return line, date(int(d.group(1)), int(d.group(2)), int(d.group(3)))
-                except ValueError:
-                    continue
-    return None
-
-
-def find_meta_agency(lines: list[Line]) -> tuple[Line, str] | None:
-    for line in lines:
-        m = (":" in line.key or "：" in line.key) and _META_AGENCY.search(line.key)
-        if m and is_organ_name(m.group(2)):
-            return line, _clean_agency(m.group(2))
+            try:
+                return line, date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
     return None
 
 

@@ -2,8 +2,8 @@
 
 Two raw tables come from here, both one report's rows at a time:
 
-- `raw.sections`: every section found by its title's words (the titles of the 2007 Regulation's
-  art. 32 and of the 2019 / 2021 formats), with its line span and prose (table rows left out), plus a `preamble` row
+- `raw.sections`: every section found by its title's words (`loaders/parse/sections.py`), with
+  its line span and prose (table rows left out), plus a `preamble` row
   (the lines before the first section, with the title), so that a report whose sections were
   recorded always has a row. The compliance mart reads which sections are present; the
   text-reuse mart compares each section's text with the same agency's previous report.
@@ -24,21 +24,7 @@ import re
 from dataclasses import dataclass
 
 from loaders.document import Line
-
-# Section titles by their words, in template order; a numbered top-level title (二、…) wins over
-# an earlier unnumbered or sub-numbered line with the same words, as in the parser's own finder.
-SECTION_TITLES: list[tuple[str, re.Pattern[str]]] = [
-    ("overview", re.compile(r"总体情况|基本情况|概述")),
-    ("disclosures", re.compile(r"主动公开政府信息")),
-    ("applications", re.compile(r"收到和处理政府信息公开申请|依申请公开")),
-    ("fees", re.compile(r"收费及减免|收费和减免|收取费用")),
-    ("reviews", re.compile(r"行政复议.{0,4}行政诉讼")),
-    ("problems", re.compile(r"存在的主要问题|问题及改进|问题和改进")),
-    ("other", re.compile(r"其他需要报告")),
-]
-_ANY_TITLE = re.compile("|".join(f"(?:{p.pattern})" for _, p in SECTION_TITLES))
-_TOP_LEVEL = re.compile(r"^[一二三四五六七八九十]+[、.．]")
-_TITLE_MAX_CHARS = 40
+from loaders.parse.sections import section_spans
 
 
 @dataclass(frozen=True)
@@ -57,29 +43,13 @@ def find_sections(lines: list[Line]) -> list[Section]:
     """The preamble and every section whose title was found, in document order."""
     if not lines:
         return []
-    starts: dict[str, int] = {}
-    top_level: set[str] = set()
-    for i, line in enumerate(lines):
-        key = line.key
-        if line.is_row or len(key) > _TITLE_MAX_CHARS or not _ANY_TITLE.search(key):
-            continue
-        for name, pattern in SECTION_TITLES:
-            if not pattern.search(key):
-                continue
-            is_top = bool(_TOP_LEVEL.match(key))
-            if name not in starts or (is_top and name not in top_level):
-                starts[name] = i
-                if is_top:
-                    top_level.add(name)
-            break
-    ordered = sorted(starts.items(), key=lambda kv: kv[1])
-    first = ordered[0][1] if ordered else len(lines)
+    spans = section_spans(lines)
+    first = min((start for start, _ in spans.values()), default=len(lines))
     sections = [Section("preamble", None, 1, first, _text(lines[:first]))] if first else []
-    for k, (name, start) in enumerate(ordered):
-        end = ordered[k + 1][1] if k + 1 < len(ordered) else len(lines)
-        sections.append(
-            Section(name, lines[start].text.strip(), start + 1, end, _text(lines[start:end]))
-        )
+    sections.extend(
+        Section(name, lines[start].text.strip(), start + 1, end, _text(lines[start:end]))
+        for name, (start, end) in spans.items()
+    )
     return sections
 
 
@@ -148,7 +118,8 @@ _ZEROS: list[tuple[str, re.Pattern[str]]] = [
     ("reconsideration_cases", re.compile(rf"{_NEGATION}[^\d，,。；;]{{0,24}}?行政复议")),
     ("litigation_cases", re.compile(rf"{_NEGATION}[^\d，,。；;]{{0,24}}?行政诉讼")),
 ]
-_SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
+SENTENCE_ENDS = "。；;!?！？"  # marks that end a sentence, full-width or folded
+_SENTENCE_END = re.compile(f"(?<=[{SENTENCE_ENDS}])")
 _CLAUSE_END = re.compile(r"[，,]")
 # a clause about complaints, petitions or hotlines is not about disclosure applications
 _OTHER_CHANNELS = re.compile(r"信访|热线|信箱|来信|来访|留言|投诉|举报|工单|督查")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,6 +9,7 @@ from loaders.document import Document, Issue, Line
 from loaders.parse import metadata as md
 from loaders.parse.cells import stack_vertical_rows
 from loaders.parse.complaints import Complaint, find_complaints
+from loaders.parse.sections import section_spans
 from loaders.parse.tables import (
     Fact,
     TableResult,
@@ -41,50 +41,6 @@ class ParsedReport:
     issues: list[Issue] = field(default_factory=list)
 
 
-# Section titles, recognised by their words, not their numerals (numbering is often wrong).
-_SECTIONS: list[tuple[str, re.Pattern[str]]] = [
-    ("disclosures", re.compile(r"主动公开政府信息")),
-    ("applications", re.compile(r"收到和处理政府信息公开申请|依申请公开政府信息")),
-    ("reviews", re.compile(r"行政复议.{0,3}行政诉讼")),
-    ("problems", re.compile(r"存在的主要问题|问题及改进")),
-    ("other", re.compile(r"其他需要报告")),
-]
-
-
-# Any section's words at all: most lines name none, and skip the ordered search below.
-_ANY_SECTION = re.compile("|".join(f"(?:{p.pattern})" for _, p in _SECTIONS))
-_TOP_LEVEL = re.compile(r"^[一二三四五六七八九十]+[、.]")
-
-
-def find_sections(lines: list[Line]) -> dict[str, tuple[int, int]]:
-    """Line index spans of the sections whose titles were found.
-
-    A sub-heading of section 一 often repeats a section's words ((一)主动公开政府信息情况), so a
-    top-level numbered title (二、…) wins over an earlier unnumbered or sub-numbered one.
-    """
-    starts: dict[str, int] = {}
-    top_level: set[str] = set()
-    for i, line in enumerate(lines):
-        text = line.key
-        if line.is_row or len(text) > 40 or not _ANY_SECTION.search(text):
-            continue
-        for name, pattern in _SECTIONS:
-            if not pattern.search(text):
-                continue
-            is_top = bool(_TOP_LEVEL.match(text))
-            if name not in starts or (is_top and name not in top_level):
-                starts[name] = i
-                if is_top:
-                    top_level.add(name)
-            break
-    ordered = sorted(starts.items(), key=lambda kv: kv[1])
-    spans = {}
-    for k, (name, start) in enumerate(ordered):
-        end = ordered[k + 1][1] if k + 1 < len(ordered) else len(lines)
-        spans[name] = (start, end)
-    return spans
-
-
 def _span(lines: list[Line], spans: dict[str, tuple[int, int]], name: str) -> list[Line]:
     if name in spans:
         start, end = spans[name]
@@ -98,7 +54,7 @@ def parse_document(doc: Document) -> ParsedReport:
     _parse_metadata(lines, report)
 
     lines = stack_vertical_rows(lines)  # the tables' lines; metadata read the page as printed
-    spans = find_sections(lines)
+    spans = section_spans(lines)
     tables = TableResult()
     version = report.template_version
     if version == "pre2019":

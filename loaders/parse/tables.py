@@ -16,6 +16,7 @@ from loaders.document import Issue, Line
 from loaders.parse import labels
 from loaders.parse.cells import Placement, Row, place, split_row
 from loaders.parse.values import Value, parse_value
+from loaders.vocabulary import APPLICANT_COLUMNS, REVIEW_KINDS, REVIEW_OUTCOMES
 
 
 class Fact(NamedTuple):
@@ -85,7 +86,7 @@ class TableResult:
             self.issue("duplicate_row", "warning", f"{table} {row_key}: a column twice", line)
             return
         if done is not None and not done.isdisjoint(columns):
-            self._claimed_twice(table, row_key, columns, placed, line)
+            self._claimed_twice(table, row_key, dict(zip(columns, placed, strict=True)), line)
             return
         numbers, raws, units = zip(*placed, strict=True) if placed else ((), (), ())
         if not quiet and None in numbers:
@@ -115,17 +116,12 @@ class TableResult:
         )  # fmt: skip
 
     def _claimed_twice(
-        self,
-        table: str,
-        row_key: str,
-        columns: Sequence[str],
-        placed: Sequence[Value],
-        line: Line,
+        self, table: str, row_key: str, wanted: dict[str, Value], line: Line
     ) -> None:
-        """A second reading of a row already stored. Equal figures confirm it; different
-        figures mean one of the two lines is not this row, and nothing says which: the
-        stored cells become null, so no figure reaches the warehouse on a guess."""
-        wanted = dict(zip(columns, placed, strict=True))
+        """A second reading of a row already stored (`wanted`: its figures by column). Equal
+        figures confirm it; different figures mean one of the two lines is not this row, and
+        nothing says which: the stored cells become null, so no figure reaches the warehouse
+        on a guess."""
         stored = [
             (i, f)
             for i, f in enumerate(self.facts)
@@ -186,7 +182,7 @@ def parse_disclosures(rows: list[Line], version: str, fmt: str, out: TableResult
         # Extractions flatten some table 二 rows into prose ("行政许可 97"): split on spaces.
         row = split_row(line.cells if line.is_row else tuple(line.text.split()))
         item = labels.item_key(row.label)
-        if item is None or not row.label or len(row.label) > 40:
+        if item is None or not row.label or len(row.label) > labels.LABEL_MAX_CHARS:
             continue
         own = defaults.get(item, ())
         columns = measures if measures else [(m, None) for m in own]
@@ -268,16 +264,16 @@ def _between_anchors(positions: dict[str, int]) -> dict[str, int]:
     """自然人 and 总计 found exactly six columns apart: the five between them are the
     organisation columns in template order, even where extraction garbled their headers."""
     first, last = positions.get("natural_person"), positions.get("total")
-    if first is None or last is None or last - first != len(labels.APPLICANT_COLUMNS) - 1:
+    if first is None or last is None or last - first != len(APPLICANT_COLUMNS) - 1:
         return positions
-    return {key: first + i for i, key in enumerate(labels.APPLICANT_COLUMNS)}
+    return {key: first + i for i, key in enumerate(APPLICANT_COLUMNS)}
 
 
 def _by_header(line: Line, header: tuple[int, dict[str, int]] | None) -> list[str] | None:
     """The row's cells under the header's applicant columns, when the grid lines up."""
     if header is None or len(line.cells) != header[0]:
         return None
-    picked = [line.cells[header[1][key]] for key in labels.APPLICANT_COLUMNS]
+    picked = [line.cells[header[1][key]] for key in APPLICANT_COLUMNS]
     return picked if all(parse_value(c) is not None for c in picked) else None
 
 
@@ -325,13 +321,11 @@ def parse_applications(rows: list[Line], version: str, fmt: str, out: TableResul
             )
             continue
         if entry.values is None:
-            out.unplaced(
-                "applications", key, labels.APPLICANT_COLUMNS, entry.line, entry.problem, seen
-            )
+            out.unplaced("applications", key, APPLICANT_COLUMNS, entry.line, entry.problem, seen)
             continue
         if entry.problem:
             out.issue("row_extra_values", "info", f"table 三 {key}: {entry.problem}", entry.line)
-        out.add_row("applications", key, labels.APPLICANT_COLUMNS, entry.values, entry.line, seen)
+        out.add_row("applications", key, APPLICANT_COLUMNS, entry.values, entry.line, seen)
     _drop_blank_single_other_row(out, seen)
     _missing_where_doubled(entries, version, out, seen)
 
@@ -365,7 +359,7 @@ def _application_entries(rows: list[Line], fmt: str, out: TableResult) -> list[_
     pending = ""  # label text of preceding value-less rows, for labels broken away from values
     header: tuple[int, dict[str, int]] | None = None
     partial: tuple[int, dict[str, int]] | None = None
-    ncols = len(labels.APPLICANT_COLUMNS)
+    ncols = len(APPLICANT_COLUMNS)
     for line in rows:
         row = split_row(line.cells)
         if _is_applicant_header(line):
@@ -486,37 +480,35 @@ def _review_block(text: str) -> str | None:
 def parse_reviews(rows: list[Line], fmt: str, out: TableResult) -> None:
     """Table 四: one data row of 15 cells under the 行政复议 / 行政诉讼 header, or (as PDF
     converters print it) three rows of 5 cells, each under a heading naming its block."""
-    columns = [(k, o) for k in labels.REVIEW_KINDS for o in labels.REVIEW_OUTCOMES]
-    ncols = len(labels.REVIEW_OUTCOMES)
+    columns = [(k, o) for k in REVIEW_KINDS for o in REVIEW_OUTCOMES]
+    ncols = len(REVIEW_OUTCOMES)
     started = False
     block: str | None = None  # the block the latest heading named
     seen: Seen = {}
     for line in rows:
         text = line.key
         if not started:
-            started = "行政复议" in text and len(text) <= 40
+            started = "行政复议" in text and len(text) <= labels.LABEL_MAX_CHARS
             block = _review_block(text) if started else None
             continue
         row = split_row(line.cells)
         if not any(map(str.strip, row.values)) or len(row.values) < ncols:
-            if (len(text) <= 40 and not line.is_row) or not row.values:
+            if (len(text) <= labels.LABEL_MAX_CHARS and not line.is_row) or not row.values:
                 block = _review_block(text) or (None if "行政诉讼" in text else block)
             continue
         if len(row.values) < len(columns) and _review_block_row(row, block, line, fmt, out, seen):
-            if len(seen) == len(labels.REVIEW_KINDS):
+            if len(seen) == len(REVIEW_KINDS):
                 return
             continue
         placement = place(row.values, len(columns), _loose(fmt))
         if placement.values is None:
-            for kind in labels.REVIEW_KINDS:
+            for kind in REVIEW_KINDS:
                 if kind not in seen:
-                    out.unplaced(
-                        "reviews", kind, labels.REVIEW_OUTCOMES, line, placement.problem, seen
-                    )
+                    out.unplaced("reviews", kind, REVIEW_OUTCOMES, line, placement.problem, seen)
             return
-        for kind in labels.REVIEW_KINDS:
+        for kind in REVIEW_KINDS:
             vals = [v for (k, _), v in zip(columns, placement.values, strict=True) if k == kind]
-            out.add_row("reviews", kind, labels.REVIEW_OUTCOMES, vals, line, seen)
+            out.add_row("reviews", kind, REVIEW_OUTCOMES, vals, line, seen)
         return
     if started and not seen:
         out.issue("missing_table", "warning", "table 四 header found but no row of figures", None)
@@ -526,9 +518,9 @@ def _review_block_row(
     row: Row, block: str | None, line: Line, fmt: str, out: TableResult, seen: Seen
 ) -> bool:
     """A row of one block's five figures; False when the row is not one (15 figures)."""
-    if sum(1 for v in row.values if v.strip()) > len(labels.REVIEW_OUTCOMES):
+    if sum(1 for v in row.values if v.strip()) > len(REVIEW_OUTCOMES):
         return False  # part of the fifteen figures of the one-row layout
-    placement = place(row.values, len(labels.REVIEW_OUTCOMES), _loose(fmt))
+    placement = place(row.values, len(REVIEW_OUTCOMES), _loose(fmt))
     if block is None:
         out.issue(
             "row_unmatched",
@@ -538,9 +530,9 @@ def _review_block_row(
         )
         return True
     if placement.values is None:
-        out.unplaced("reviews", block, labels.REVIEW_OUTCOMES, line, placement.problem, seen)
+        out.unplaced("reviews", block, REVIEW_OUTCOMES, line, placement.problem, seen)
         return True
-    out.add_row("reviews", block, labels.REVIEW_OUTCOMES, placement.values, line, seen)
+    out.add_row("reviews", block, REVIEW_OUTCOMES, placement.values, line, seen)
     return True
 
 

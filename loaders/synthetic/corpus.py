@@ -38,12 +38,9 @@ from loaders.synthetic.render import (
     render_txt,
 )
 from loaders.synthetic.tables import (
-    APPLICANTS,
     DISCLOSURE_BLOCKS,
     PRE2019_GOLD,
     PRE2019_ROWS,
-    REVIEW_KINDS,
-    REVIEW_OUTCOMES,
     Row,
     Table,
     applications_table,
@@ -54,6 +51,7 @@ from loaders.synthetic.tables import (
     reviews_table,
     statistics_table,
 )
+from loaders.vocabulary import APPLICANT_COLUMNS, REVIEW_KINDS, REVIEW_OUTCOMES
 
 FORMATS = ("txt", "md", "html", "docx", "pdf")
 DEFAULT_FORMATS = ("txt", "md", "html", "docx")
@@ -422,7 +420,7 @@ def _print_figures(rng: random.Random, spec: Spec, fig: Figures) -> Printed:
         p.put(amount_key, round(yuan / 10000, 4), f"{yuan}元")
         spec.notes.append(f"procurement amount printed as {yuan}元, gold in 万元")
     for outcome, values in fig.applications.items():
-        for a, v in zip(APPLICANTS, values, strict=True):
+        for a, v in zip(APPLICANT_COLUMNS, values, strict=True):
             p.put(("applications", outcome, a), v)
     for (kind, outcome), v in zip(
         [(k, o) for k in REVIEW_KINDS for o in REVIEW_OUTCOMES], fig.reviews, strict=True
@@ -513,7 +511,7 @@ def _tables(rng: random.Random, spec: Spec, p: Printed) -> list[Table]:
     applications = applications_table(
         version,
         spec.single_other_row,
-        {k: [p.text[("applications", k, a)] for a in APPLICANTS] for k in keys},
+        {k: [p.text[("applications", k, a)] for a in APPLICANT_COLUMNS] for k in keys},
         labels,
         "社会组织" if rng.random() < 0.2 else "社会公益组织",
         rng.random() < 0.3,

@@ -12,10 +12,6 @@ from dataclasses import dataclass, field
 
 from loaders.vocabulary import APPLICANT_COLUMNS, REVIEW_KINDS, REVIEW_OUTCOMES
 
-# ---------------------------------------------------------------- vocabulary (the dbt seed)
-
-APPLICANTS = APPLICANT_COLUMNS
-
 # Table 二: (article item, [(row key, printed label)], [(measure key, printed header)])
 DISCLOSURE_BLOCKS = {
     "v2019": (
@@ -286,7 +282,7 @@ def applications_table(
     ]
 
     def figure_row(key: str, label_cells: list[Cell]) -> Row:
-        keys = [("applications", key, a) for a in APPLICANTS]
+        keys = [("applications", key, a) for a in APPLICANT_COLUMNS]
         cells = [*label_cells, *(_v(t) for t in printed[key])]
         return Row(cells, key, keys, n_labels=len(label_cells))
 

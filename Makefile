@@ -8,7 +8,7 @@ export NIANBAO_DB ?= $(CURDIR)/warehouse/nianbao.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: install demo test lint bench clean notebooks
+.PHONY: install demo test test-fast lint bench clean notebooks
 
 install: $(STAMP)
 
@@ -41,6 +41,10 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# the unit tests only (no warehouse built, no OCR, Ray or LibreOffice): under a minute
+test-fast: install
+	$(BIN)/python -m pytest -n 2 -m unit
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -390,7 +390,7 @@ def _validate(gx_context, specs, read: WarehouseFrames, quality_dir: Path, today
         )
     if run_results:
         # one site build for the whole run: GX's UpdateDataDocsAction rebuilds the index once per
-        # suite (about 1 s each here), which is why the checkpoint carries no actions
+        # suite, which is why the checkpoint carries no actions
         context.build_data_docs(
             resource_identifiers=[
                 *run_results,

@@ -1,7 +1,7 @@
 """A `dbt build` started ahead of time: `python -m loaders.dbt_process DBT_ARGS...`.
 
 The nightly run starts this process before it loads the night's files. It imports dbt and reads
-the project (about 4 s) while the files load, then waits for one line on stdin: `build` runs
+the project (seconds) while the files load, then waits for one line on stdin: `build` runs
 `dbt build DBT_ARGS` with the project already read; anything else, or the end of input, exits
 without opening the warehouse. The exit status is dbt's: 0 success, 1 a model or test failed,
 2 dbt could not run.

@@ -26,6 +26,23 @@ OPENINGS = REPORTS / "openings"
 CONTRACT = SHARED / "contract"
 
 
+# Every test is of one kind (pyproject's markers): `slow` (OCR, Ray, LibreOffice, killed
+# processes, notebooks), `warehouse` (loads a warehouse, builds it with dbt or checks it; so is every
+# test that asks for a fixture below that does), or `unit`, which every other test is given here.
+# `make test-fast` runs the unit tests.
+WAREHOUSE_FIXTURES = {"samples_marts", "samples_warehouse"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("slow") or item.get_closest_marker("warehouse"):
+            continue
+        if WAREHOUSE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.warehouse)
+        else:
+            item.add_marker(pytest.mark.unit)
+
+
 def needs_shared(path: Path) -> pytest.MarkDecorator:
     """Skip unless `path` (under ../shared) exists, saying in one line what is missing."""
     return pytest.mark.skipif(

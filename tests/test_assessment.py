@@ -22,6 +22,8 @@ from loaders.store.load import load_paths
 
 from .reports_by_hand import HandReport
 
+pytestmark = pytest.mark.warehouse
+
 BUREAU = "银川市工业和信息化局"
 COUNTY = "永宁县人民政府"
 TOWNSHIP = "永宁县望远镇人民政府"

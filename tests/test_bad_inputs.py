@@ -13,6 +13,8 @@ from loaders.store.load import load_paths
 from .builders import encrypted_pdf, image_only_pdf, zip_bomb_docx
 from .conftest import REPORTS, SAMPLES
 
+pytestmark = pytest.mark.warehouse
+
 SAMPLE = SAMPLES / "000_f6bb5fbcfd8441cc.txt"
 
 

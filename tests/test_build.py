@@ -6,12 +6,15 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from loaders.commands.build import PreparedBuild, build, dbt_env, dbt_executable, run_dbt
 from loaders.settings import DBT_PROJECT_DIR, DEFAULT_DB
 from loaders.store.schema import RAW_DDL
 
 from .conftest import CONTRACT, needs_shared
+
+pytestmark = pytest.mark.warehouse
 
 
 def test_dbt_is_the_one_next_to_python():

@@ -27,6 +27,8 @@ from loaders.analysis.charts import (
     write_charts,
 )
 
+pytestmark = pytest.mark.warehouse
+
 SAMPLE_YEARS = list(range(2017, 2022))  # report years of the samples: 2017, 2020, 2021
 
 

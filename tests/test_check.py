@@ -19,6 +19,8 @@ from loaders.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 
 from .conftest import SAMPLES
 
+pytestmark = pytest.mark.warehouse
+
 
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory) -> Path:

@@ -23,6 +23,8 @@ from loaders.cli import main as nianbao
 
 from .conftest import SAMPLES
 
+pytestmark = pytest.mark.warehouse
+
 FIRST_BATCH = sorted(p.name for p in SAMPLES.iterdir())[:3]
 WHOLE_SUITES = {"dim_agency", "dim_region", "dim_year"}
 

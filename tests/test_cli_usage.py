@@ -19,6 +19,8 @@ from loaders.warehouse import open_warehouse
 
 from .conftest import ROOT, SAMPLES, SEEDS_GOLD
 
+pytestmark = pytest.mark.warehouse
+
 
 def nianbao(*args: str, env: dict[str, str] | None = None, timeout: float = 600):
     """The installed command in a process of its own, output not a terminal (as in cron)."""

@@ -8,8 +8,11 @@ import sys
 import time
 
 import duckdb
+import pytest
 
 from .conftest import ROOT, SAMPLES
+
+pytestmark = pytest.mark.slow
 
 FILES = 400
 BATCH = 25

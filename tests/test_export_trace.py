@@ -13,6 +13,8 @@ from loaders.cli import main
 from loaders.commands.export import documented_marts
 from loaders.commands.trace import TRACE_SQL
 
+pytestmark = pytest.mark.warehouse
+
 MARTS = ["dim_report", "mart_report_compliance", "fct_applications"]
 
 

@@ -25,6 +25,8 @@ from loaders.fetch.settings import FetchSettings
 from .conftest import ROOT
 from .fetch_site import GBK_PAGE, PNG, Report, Route, Site, build_column, republish, serve
 
+pytestmark = pytest.mark.warehouse
+
 NIANBAO = [sys.executable, "-m", "loaders.cli"]
 FAST = FetchSettings(
     delay_seconds=0.0,

@@ -289,6 +289,7 @@ def corpus(tmp_path_factory):
     return gold, db, json.loads(gold.read_text("utf-8")), built is not None
 
 
+@pytest.mark.warehouse
 def test_round_trip_corpus_covers_versions_formats_and_accidents(corpus):
     _, _, records, _ = corpus
     assert {r["template_version"] for r in records} == {"pre2019", "v2019", "v2021"}
@@ -298,6 +299,7 @@ def test_round_trip_corpus_covers_versions_formats_and_accidents(corpus):
     assert any(_ambiguous(r) for r in records), "at least one deliberately ambiguous report"
 
 
+@pytest.mark.warehouse
 def test_round_trip_is_exact_on_every_unambiguous_report(corpus):
     gold, db, records, with_marts = corpus
     failures, excused = [], []
@@ -326,6 +328,7 @@ def test_round_trip_is_exact_on_every_unambiguous_report(corpus):
     print(f"{len(records)} reports; excused by known parser gaps: {excused}")
 
 
+@pytest.mark.warehouse
 def test_round_trip_ambiguous_rows_raise_parse_issues(corpus):
     _, db, records, _ = corpus
     missing = []

@@ -17,6 +17,8 @@ import pytest
 from loaders.commands.build import build
 from loaders.store.load import load_paths
 
+pytestmark = pytest.mark.warehouse
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "samples" / "000_f6bb5fbcfd8441cc.txt"
 NEW_RECEIVED_ROW = "一、本年新收政府信息公开申请数\t0\t0\t0\t0\t0\t0\t0"

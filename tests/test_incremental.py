@@ -24,6 +24,8 @@ from loaders.warehouse import open_warehouse
 
 from .conftest import SAMPLES
 
+pytestmark = pytest.mark.warehouse
+
 FIRST = ["000_f6bb5fbcfd8441cc.txt", "001_dd09eda2b8fcd8ea.txt", "002_7afa714d70970faa.txt"]
 SECOND = ["003_0de40f489d39d650.txt", "004_d0c0b01616fbb03c.txt"]
 NEXT_YEAR_COPY = "qingtongxia_2021.txt"

@@ -21,6 +21,8 @@ from loaders.synthetic.corpus import generate
 from .builders import ofd_from_pdf
 from .conftest import SAMPLES
 
+pytestmark = pytest.mark.slow
+
 needs_soffice = pytest.mark.skipif(
     soffice() is None, reason="LibreOffice (soffice) is not installed"
 )

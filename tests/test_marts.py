@@ -17,6 +17,8 @@ import pytest
 
 from .conftest import SEEDS_GOLD
 
+pytestmark = pytest.mark.warehouse
+
 GOLD_REPORTS: list[dict] = json.loads(SEEDS_GOLD.read_text(encoding="utf-8"))
 
 # fact list in the gold -> (mart, row key column, column key column)

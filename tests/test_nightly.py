@@ -8,9 +8,13 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from loaders.warehouse import open_warehouse
 
 from .conftest import ROOT, SAMPLES
+
+pytestmark = pytest.mark.warehouse
 
 
 def nianbao(*args: str) -> subprocess.Popen:

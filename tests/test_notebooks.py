@@ -22,6 +22,8 @@ import nbclient
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))

@@ -25,6 +25,8 @@ from loaders.synthetic.corpus import generate
 from .builders import unmapped_font_pdf
 from .scans import image_pdf, jpeg, mixed_pdf, page_images
 
+pytestmark = pytest.mark.slow
+
 REPORTS = Path(__file__).resolve().parents[2] / "shared" / "reports"
 HUAIAN = REPORTS / "huaian_2024.pdf"
 needs_reports = pytest.mark.skipif(not HUAIAN.is_file(), reason="shared/reports not present")

@@ -38,6 +38,7 @@ def warehouse(tmp_path_factory):
     return db
 
 
+@pytest.mark.warehouse
 def test_openings_metadata_at_least_95_percent_and_no_furniture_agency(warehouse):
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

@@ -16,6 +16,8 @@ from loaders.store.load import load_paths
 
 from .conftest import SAMPLES
 
+pytestmark = pytest.mark.warehouse
+
 FILES = 300
 
 

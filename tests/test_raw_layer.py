@@ -12,6 +12,8 @@ from loaders.store.load import load_paths
 
 from .conftest import SAMPLES
 
+pytestmark = pytest.mark.warehouse
+
 NOW = datetime(2026, 1, 1)
 TABLES = ("documents", "reports", "cells", "complaints", "parse_issues")
 

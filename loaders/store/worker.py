@@ -308,7 +308,7 @@ def _framed(item: ParsedFile, run_id: str) -> Batch:
 def tune_for_parsing() -> None:
     """Garbage collection for a process that parses: it allocates millions of short-lived tuples
     and lists that reference counting frees, while the collector's passes over the long-lived
-    objects (modules, gazetteer, caches) took about a fifth of its CPU time. Those are frozen
+    objects (modules, gazetteer, caches) cost a large share of its CPU time. Those are frozen
     once warm, and the collector runs less often (cycles are rare here). They stay frozen to the
     end: nothing a parse process holds needs finalising (it imports no database driver)."""
     from loaders.parse.regions import resolve_region

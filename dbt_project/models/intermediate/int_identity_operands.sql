@@ -29,26 +29,6 @@ reports as (
 
 ),
 
--- the facts are read by several branches below: not materialized, so that each scan reads only
--- the columns and rows its branch needs instead of buffering the whole table once
-applications as not materialized (
-
-    select * from {{ ref('fct_applications') }}
-
-),
-
-reviews as not materialized (
-
-    select * from {{ ref('fct_reviews') }}
-
-),
-
-disclosures as not materialized (
-
-    select * from {{ ref('fct_disclosures') }}
-
-),
-
 scoped_reports as (
 
     -- the reports whose operands this build sums: every report on a full build; incrementally
@@ -58,19 +38,11 @@ scoped_reports as (
 
 ),
 
+-- the cells are read by several branches below: not materialized, so that each scan reads only
+-- the columns and rows its branch needs instead of buffering the facts once
 cells as not materialized (
 
-    select report_id, 'applications' as table_key, outcome_key as row_key,
-        applicant_type_key as column_key, value
-    from applications
-    union all
-    select report_id, 'reviews' as table_key, review_kind_key as row_key,
-        outcome_key as column_key, value
-    from reviews
-    union all
-    select report_id, 'disclosures' as table_key, item_key as row_key,
-        measure_key as column_key, value
-    from disclosures
+    {{ fact_cells() }}
 
 ),
 

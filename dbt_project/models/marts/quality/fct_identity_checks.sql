@@ -98,17 +98,9 @@ final as (
         reports.template_version,
         sides.lhs_terms,
         sides.rhs_terms,
-        case
-            when sides.lhs is null or sides.rhs is null then 'NOT_ASSESSABLE'
-            when abs(sides.lhs - sides.rhs) < 1e-9 then 'PASS'
-            else 'FAIL'
-        end as status,
-        case
-            when sides.lhs_blanks_as_zero is null or sides.rhs_blanks_as_zero is null
-                then 'NOT_ASSESSABLE'
-            when abs(sides.lhs_blanks_as_zero - sides.rhs_blanks_as_zero) < 1e-9 then 'PASS'
-            else 'FAIL'
-        end as status_blanks_as_zero,
+        {{ equality_status('sides.lhs', 'sides.rhs') }} as status,
+        {{ equality_status('sides.lhs_blanks_as_zero', 'sides.rhs_blanks_as_zero') }}
+            as status_blanks_as_zero,
         -- numerics
         reports.report_year,
         sides.subject_order,

@@ -46,7 +46,6 @@ DIM_REPORT = SuiteSpec(
         select *, make_date(report_year, 12, 31) as report_year_end
         from marts.dim_report
     """,
-    requires=("marts.dim_report",),
     id_columns=("report_id", "source_file_name", "report_year"),
     scope=ROWS_OF_NEW_REPORTS,
     expectations=(
@@ -105,8 +104,6 @@ DIM_AGENCY = SuiteSpec(
     layer="marts",
     table="marts.dim_agency",
     description="One row per issuing organ.",
-    sql="select * from marts.dim_agency",
-    requires=("marts.dim_agency",),
     id_columns=("agency_id", "agency_name"),
     # whole table: an organ's row is rebuilt from all its reports on every build, and the table
     # holds one row per organ, a fraction of the reports
@@ -121,8 +118,6 @@ DIM_REGION = SuiteSpec(
     layer="marts",
     table="marts.dim_region",
     description="One row per administrative division (GB/T 2260).",
-    sql="select * from marts.dim_region",
-    requires=("marts.dim_region",),
     id_columns=("region_id", "province_name", "prefecture_name", "county_name"),
     # whole table: the divisions come from the gazetteer, not from the reports
     scope=None,
@@ -145,8 +140,6 @@ DIM_YEAR = SuiteSpec(
     layer="marts",
     table="marts.dim_year",
     description="One row per report year.",
-    sql="select * from marts.dim_year",
-    requires=("marts.dim_year",),
     id_columns=("report_year", "template_version"),
     # whole table: each row counts all reports of its year, and there are a handful of years
     scope=None,
@@ -167,8 +160,6 @@ def fact_suite(
         layer="marts",
         table=relation,
         description=f"One row per report x {row_kind} x {column_kind}.",
-        sql=f"select * from {relation}",
-        requires=(relation,),
         id_columns=("report_id", row_column, column_column, "value_raw", "line_number"),
         scope=ROWS_OF_NEW_REPORTS,
         expectations=(
@@ -190,8 +181,6 @@ FCT_COMPLAINTS = SuiteSpec(
     layer="marts",
     table="marts.fct_complaints",
     description="One row per report x complaint channel.",
-    sql="select * from marts.fct_complaints",
-    requires=("marts.fct_complaints",),
     id_columns=("report_id", "channel_key", "value_raw", "evidence"),
     scope=ROWS_OF_NEW_REPORTS,
     expectations=(

@@ -14,12 +14,7 @@
 -- (the previous year's report gains its next. operands, or another next report when a newer
 -- version of the year is loaded). The rows of each recomputed report replace all its old rows
 -- (unique_key report_id: the set of a report's cross-year rows can change).
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-    )
-}}
+{{ config(materialized='incremental', unique_key='report_id') }}
 
 with
 

@@ -45,7 +45,8 @@ class SuiteSpec:
 
     `sql` is a read-only query on the warehouse; its result is the dataframe GX validates (by
     default the whole of `table`). `requires` are the relations it reads (by default `table`): a
-    missing one fails the suite with a hint (or skips it when `optional`). `id_columns` identify a row in the examples printed for a failure.
+    missing one fails the suite with a hint (or skips it when `optional`). `id_columns` identify
+    a row in the examples printed for a failure.
     `scope` is a SQL condition on the frame's columns that keeps the rows a check scoped to new
     reports validates (it may read `new_reports`); None: the suite is about the whole relation and
     always validates all of it. `scoped_sql`, for a frame aggregated from large relations: the same

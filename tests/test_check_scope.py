@@ -221,7 +221,7 @@ NEW_ROW_CORRUPTIONS = {
            select * from marts.fct_disclosures
            where rowid = (select min(rowid) from marts.fct_disclosures
                           where report_id in (select unnest($1)))""",
-        # the mart's key is a dbt test (docs/checks.md); the layers no longer reconcile
+        # the mart's key is a dbt test (docs/checks.md); here the extra row breaks the layer counts
         [("layer_row_counts", "expect_column_pair_values_to_be_equal")],
     ),
     "unknown key in raw": (

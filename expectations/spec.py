@@ -33,13 +33,14 @@ NEW_REPORTS = "new_reports"
 MIN_ROWS = {"$PARAMETER": "min_rows"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SuiteSpec:
     """A suite and the frame it runs on.
 
-    `sql` is a read-only query on the warehouse; its result is the dataframe GX validates.
-    `requires` are the relations it reads: a missing one fails the suite with a hint (or skips it
-    when `optional`). `id_columns` identify a row in the examples printed for a failure.
+    `sql` is a read-only query on the warehouse; its result is the dataframe GX validates (by
+    default the whole of `table`). `requires` are the relations it reads (by default `table`): a
+    missing one fails the suite with a hint (or skips it when `optional`). `id_columns` identify
+    a row in the examples printed for a failure.
     `scope` is a SQL condition on the frame's columns that keeps the rows a check scoped to new
     reports validates (it may read `new_reports`); None: the suite is about the whole relation and
     always validates all of it. `scoped_sql`, for a frame aggregated from large relations: the same
@@ -52,13 +53,20 @@ class SuiteSpec:
     layer: str  # raw | marts | cross_layer
     table: str  # where an analyst looks when the suite fails
     description: str
-    sql: str
-    requires: tuple[str, ...]
     expectations: tuple[gxe.Expectation, ...]
+    sql: str = ""
+    requires: tuple[str, ...] = ()
     id_columns: tuple[str, ...] = ("report_id",)
     optional: bool = False
     scope: str | None = None
     scoped_sql: str | None = None
+
+    def __post_init__(self) -> None:
+        # a suite on one relation reads all of it; a frame built from several names them
+        if not self.sql:
+            object.__setattr__(self, "sql", f"select * from {self.table}")
+        if not self.requires:
+            object.__setattr__(self, "requires", (self.table,))
 
     @property
     def report_column(self) -> str | None:

@@ -115,12 +115,13 @@ CORRUPTIONS = {
         "expect_column_values_to_be_between",
         "value=-3",
     ),
+    # a mart's keys are dbt tests (docs/checks.md): the loader's raw cells are checked here
     "unknown key": (
-        """update marts.fct_disclosures set item_key = 'made_up_item'
-           where rowid = (select min(rowid) from marts.fct_disclosures)""",
-        "fct_disclosures",
+        """update raw.cells set row_key = 'made_up_item'
+           where rowid = (select min(rowid) from raw.cells where table_key = 'disclosures')""",
+        "raw_cells",
         "expect_column_values_to_be_in_set",
-        "item_key=made_up_item",
+        "row_key=made_up_item",
     ),
     "row lost between raw and marts": (
         "delete from marts.fct_reviews where rowid = (select min(rowid) from marts.fct_reviews)",

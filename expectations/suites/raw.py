@@ -37,7 +37,6 @@ RAW_DOCUMENTS = SuiteSpec(
         select * exclude (text), length(text) as text_chars
         from raw.documents
     """,
-    requires=("raw.documents",),
     id_columns=("document_id", "source_file_name"),
     scope=ROWS_OF_NEW_DOCUMENTS,
     expectations=(
@@ -72,8 +71,6 @@ RAW_REPORTS = SuiteSpec(
     layer="raw",
     table="raw.reports",
     description="One row per document: agency, year, template version, publication date.",
-    sql="select * from raw.reports",
-    requires=("raw.reports",),
     id_columns=("document_id", "agency_name", "report_year"),
     scope=ROWS_OF_NEW_DOCUMENTS,
     expectations=(
@@ -102,8 +99,6 @@ RAW_CELLS = SuiteSpec(
     layer="raw",
     table="raw.cells",
     description="One row per table cell of tables 二 / 三 / 四 (and the pre-2019 statistics).",
-    sql="select * from raw.cells",
-    requires=("raw.cells",),
     id_columns=("document_id", "table_key", "row_key", "column_key", "value_raw", "line_number"),
     scope=ROWS_OF_NEW_DOCUMENTS,
     expectations=(
@@ -137,8 +132,6 @@ RAW_COMPLAINTS = SuiteSpec(
     layer="raw",
     table="raw.complaints",
     description="One row per complaint or petition figure found in a report's narrative.",
-    sql="select * from raw.complaints",
-    requires=("raw.complaints",),
     id_columns=("document_id", "channel_key", "evidence"),
     scope=ROWS_OF_NEW_DOCUMENTS,
     expectations=(

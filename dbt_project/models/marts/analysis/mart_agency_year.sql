@@ -89,45 +89,34 @@ application_counts as (
 
     select
         report_id,
-        max(value) filter (
-            where outcome_key = 'new_received' and applicant_type_key = 'total'
-        ) as applications_new,
-        max(value) filter (
-            where outcome_key = 'new_received' and applicant_type_key = 'natural_person'
-        ) as applications_new_natural_person,
-        max(value) filter (
-            where outcome_key = 'carried_over' and applicant_type_key = 'total'
-        ) as applications_carried_over,
-        max(value) filter (
-            where outcome_key = 'total_processed' and applicant_type_key = 'total'
-        ) as applications_processed,
-        max(value) filter (
-            where outcome_key = 'granted' and applicant_type_key = 'total'
-        ) as applications_granted,
-        max(value) filter (
-            where outcome_key = 'partially_granted' and applicant_type_key = 'total'
-        ) as applications_partially_granted,
+        {{ cell_value("outcome_key = 'new_received' and applicant_type_key = 'total'") }}
+            as applications_new,
+        {{ cell_value("outcome_key = 'new_received' and applicant_type_key = 'natural_person'") }}
+            as applications_new_natural_person,
+        {{ cell_value("outcome_key = 'carried_over' and applicant_type_key = 'total'") }}
+            as applications_carried_over,
+        {{ cell_value("outcome_key = 'total_processed' and applicant_type_key = 'total'") }}
+            as applications_processed,
+        {{ cell_value("outcome_key = 'granted' and applicant_type_key = 'total'") }}
+            as applications_granted,
+        {{ cell_value("outcome_key = 'partially_granted' and applicant_type_key = 'total'") }}
+            as applications_partially_granted,
         {{ strict_sum('value', "outcome_key like 'withheld%' and applicant_type_key = 'total'") }}
             as applications_withheld,
         {{ strict_sum('value', "outcome_key like 'unavailable%' and applicant_type_key = 'total'") }}
             as applications_unavailable,
-        max(value) filter (
-            where outcome_key = 'unavailable_not_held' and applicant_type_key = 'total'
-        ) as applications_unavailable_not_held,
+        {{ cell_value("outcome_key = 'unavailable_not_held' and applicant_type_key = 'total'") }}
+            as applications_unavailable_not_held,
         {{ strict_sum('value', "outcome_key like 'rejected%' and applicant_type_key = 'total'") }}
             as applications_rejected,
-        max(value) filter (
-            where outcome_key = 'rejected_petition' and applicant_type_key = 'total'
-        ) as applications_rejected_petition,
+        {{ cell_value("outcome_key = 'rejected_petition' and applicant_type_key = 'total'") }}
+            as applications_rejected_petition,
         coalesce(
             {{ strict_sum('value', "outcome_key in ('other_overdue_correction', 'other_overdue_fee', 'other_reasons') and applicant_type_key = 'total'") }},
-            max(value) filter (
-                where outcome_key = 'other_handling' and applicant_type_key = 'total'
-            )
+            {{ cell_value("outcome_key = 'other_handling' and applicant_type_key = 'total'") }}
         ) as applications_other_handling,
-        max(value) filter (
-            where outcome_key = 'carried_forward' and applicant_type_key = 'total'
-        ) as applications_carried_forward
+        {{ cell_value("outcome_key = 'carried_forward' and applicant_type_key = 'total'") }}
+            as applications_carried_forward
 
     from applications
     where report_id in (select agency_year_reports.report_id from agency_year_reports)
@@ -139,15 +128,12 @@ review_counts as (
 
     select
         report_id,
-        max(value) filter (
-            where review_kind_key = 'reconsideration' and outcome_key = 'total'
-        ) as reconsideration_cases,
-        max(value) filter (
-            where review_kind_key = 'reconsideration' and outcome_key = 'corrected'
-        ) as reconsideration_corrected,
-        max(value) filter (
-            where review_kind_key = 'reconsideration' and outcome_key = 'pending'
-        ) as reconsideration_pending,
+        {{ cell_value("review_kind_key = 'reconsideration' and outcome_key = 'total'") }}
+            as reconsideration_cases,
+        {{ cell_value("review_kind_key = 'reconsideration' and outcome_key = 'corrected'") }}
+            as reconsideration_corrected,
+        {{ cell_value("review_kind_key = 'reconsideration' and outcome_key = 'pending'") }}
+            as reconsideration_pending,
         {{ strict_sum('value', "review_kind_key like 'litigation%' and outcome_key = 'total'") }}
             as litigation_cases,
         {{ strict_sum('value', "review_kind_key like 'litigation%' and outcome_key = 'corrected'") }}
@@ -165,33 +151,25 @@ disclosure_counts as (
 
     select
         report_id,
-        max(value) filter (
-            where item_key = 'administrative_licensing' and measure_key = 'decisions'
-        ) as licensing_decisions,
-        max(value) filter (
-            where item_key = 'administrative_penalty' and measure_key = 'decisions'
-        ) as penalty_decisions,
-        max(value) filter (
-            where item_key = 'administrative_coercion' and measure_key = 'decisions'
-        ) as coercion_decisions,
+        {{ cell_value("item_key = 'administrative_licensing' and measure_key = 'decisions'") }}
+            as licensing_decisions,
+        {{ cell_value("item_key = 'administrative_penalty' and measure_key = 'decisions'") }}
+            as penalty_decisions,
+        {{ cell_value("item_key = 'administrative_coercion' and measure_key = 'decisions'") }}
+            as coercion_decisions,
         -- 本年新制作数量 (v2019) and 本年制发件数 (v2021): close, not identical; kept per version below
         {{ strict_sum('value', "item_key in ('regulations', 'normative_documents') and measure_key in ('produced_this_year', 'issued_this_year')") }}
             as documents_issued_2019_plus,
-        max(value) filter (
-            where item_key = 'official_documents' and measure_key = 'issued'
-        ) as official_documents_issued,
-        max(value) filter (
-            where item_key = 'normative_documents' and measure_key = 'in_force'
-        ) as normative_documents_in_force,
-        max(value) filter (
-            where item_key = 'normative_documents' and measure_key = 'published_total'
-        ) as normative_documents_published_total,
-        max(value) filter (
-            where item_key = 'administrative_fees' and measure_key = 'fee_amount_wan_yuan'
-        ) as fee_amount_wan_yuan,
-        max(value) filter (
-            where item_key = 'centralized_procurement' and measure_key = 'procurement_amount_wan_yuan'
-        ) as procurement_amount_wan_yuan
+        {{ cell_value("item_key = 'official_documents' and measure_key = 'issued'") }}
+            as official_documents_issued,
+        {{ cell_value("item_key = 'normative_documents' and measure_key = 'in_force'") }}
+            as normative_documents_in_force,
+        {{ cell_value("item_key = 'normative_documents' and measure_key = 'published_total'") }}
+            as normative_documents_published_total,
+        {{ cell_value("item_key = 'administrative_fees' and measure_key = 'fee_amount_wan_yuan'") }}
+            as fee_amount_wan_yuan,
+        {{ cell_value("item_key = 'centralized_procurement' and measure_key = 'procurement_amount_wan_yuan'") }}
+            as procurement_amount_wan_yuan
 
     from disclosures
     where report_id in (select agency_year_reports.report_id from agency_year_reports)
@@ -203,15 +181,12 @@ complaint_counts as (
 
     select
         report_id,
-        max(value) filter (where channel_key = 'petition') as complaints_petition,
-        max(value) filter (where channel_key = 'hotline') as complaints_hotline,
-        max(value) filter (where channel_key = 'leader_mailbox') as complaints_leader_mailbox,
-        max(value) filter (
-            where channel_key = 'online_message_board'
-        ) as complaints_online_message_board,
-        max(value) filter (
-            where channel_key = 'public_opinion_response'
-        ) as complaints_public_opinion_response,
+        {{ cell_value("channel_key = 'petition'") }} as complaints_petition,
+        {{ cell_value("channel_key = 'hotline'") }} as complaints_hotline,
+        {{ cell_value("channel_key = 'leader_mailbox'") }} as complaints_leader_mailbox,
+        {{ cell_value("channel_key = 'online_message_board'") }} as complaints_online_message_board,
+        {{ cell_value("channel_key = 'public_opinion_response'") }}
+            as complaints_public_opinion_response,
         sum(value) as complaints_total
 
     from complaints

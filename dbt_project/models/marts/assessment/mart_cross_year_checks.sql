@@ -74,9 +74,9 @@ in_force_cells as (
     select
         report_id,
         row_key,
-        max(value) filter (where column_key = 'in_force') as in_force,
-        max(value) filter (where column_key = 'issued_this_year') as issued,
-        max(value) filter (where column_key = 'repealed_this_year') as repealed,
+        {{ cell_value("column_key = 'in_force'") }} as in_force,
+        {{ cell_value("column_key = 'issued_this_year'") }} as issued,
+        {{ cell_value("column_key = 'repealed_this_year'") }} as repealed,
         count(*) filter (
             where column_key in ('in_force', 'issued_this_year', 'repealed_this_year')
         ) as stored_count,
@@ -185,9 +185,7 @@ final as (
                     when checks.lhs = checks.rhs and checks.nonzero_cell_count > 0 then 'FAIL'
                     else 'PASS'
                 end
-            when checks.lhs is null or checks.rhs is null then 'NOT_ASSESSABLE'
-            when abs(checks.lhs - checks.rhs) < 1e-9 then 'PASS'
-            else 'FAIL'
+            else {{ equality_status('checks.lhs', 'checks.rhs') }}
         end as status,
         -- numerics
         report_pairs.report_year,

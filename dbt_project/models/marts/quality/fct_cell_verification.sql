@@ -4,8 +4,7 @@
 -- A view: the status follows the identity checks of the latest build at no cost to the build.
 --
 -- A check names its operands in its terms (`row[column]`, `next.row[column]` for the cells of
--- the following year's report); a row key belongs to one fact table only, so the row and column
--- keys find the cell.
+-- the following year's report); the row and column keys find the cell (macros/fact_cells.sql).
 {{ config(materialized='view') }}
 
 with
@@ -60,17 +59,7 @@ cell_statuses as (
 
 cells as (
 
-    select report_id, 'applications' as table_key, outcome_key as row_key,
-        applicant_type_key as column_key, value
-    from {{ ref('fct_applications') }}
-    union all
-    select report_id, 'reviews' as table_key, review_kind_key as row_key,
-        outcome_key as column_key, value
-    from {{ ref('fct_reviews') }}
-    union all
-    select report_id, 'disclosures' as table_key, item_key as row_key,
-        measure_key as column_key, value
-    from {{ ref('fct_disclosures') }}
+    {{ fact_cells() }}
 
 ),
 

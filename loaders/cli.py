@@ -233,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_fetch_parser(sub, with_db) -> None:
-    from loaders.fetch.settings import FetchSettings
+    from loaders.settings import FetchSettings
 
     default = FetchSettings()
     fetch = with_db(

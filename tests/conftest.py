@@ -51,35 +51,40 @@ def needs_shared(path: Path) -> pytest.MarkDecorator:
     )
 
 
-@pytest.fixture(scope="session")
-def samples_marts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The samples loaded and built with dbt once per test session, shared by xdist workers.
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make) -> Path:
+    """A folder `make(folder)` fills once per test session, shared by the xdist workers.
 
-    `make test` runs pytest with two xdist workers, which would otherwise each build the
-    warehouse for every module that needs it (a dbt build costs 15-80 s here): the first caller
-    builds under a lock in the session's shared temp folder, the others wait and reuse it.
+    `make test` runs two xdist workers, which would otherwise each build the same warehouse (a dbt
+    build takes many seconds): the first caller makes it under a lock in the session's shared temp
+    folder, the others wait and reuse it. A `make` that fails leaves the folder unmade, so every
+    caller sees the failure.
     """
     run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     base = tmp_path_factory.getbasetemp()
-    shared = (base.parent / f"samples-marts-{run_id}") if run_id else (base / "samples-marts")
-    shared.mkdir(parents=True, exist_ok=True)
-    db = shared / "samples.duckdb"
-    status = shared / "build-status"
-    with open(shared / "lock", "w") as lock:
+    folder = (base.parent / f"{name}-{run_id}") if run_id else (base / name)
+    folder.mkdir(parents=True, exist_ok=True)
+    made = folder / ".made"
+    with open(folder / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not status.exists():
-                from loaders.commands.build import build
-                from loaders.store.load import load_paths
+        if not made.exists():
+            make(folder)
+            made.touch()
+    return folder
 
-                summary = load_paths([SAMPLES], db)
-                code = build(db, target_dir=shared / "dbt_target")
-                status.write_text(f"{summary.loaded} {summary.failed} {code}")
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    loaded, failed, code = status.read_text().split()
-    assert (loaded, failed, code) == ("5", "0", "0"), f"samples build: {status.read_text()}"
-    return db
+
+@pytest.fixture(scope="session")
+def samples_marts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The samples loaded and built with dbt once per test session, shared by xdist workers."""
+
+    def load_and_build(folder: Path) -> None:
+        from loaders.commands.build import build
+        from loaders.store.load import load_paths
+
+        summary = load_paths([SAMPLES], folder / "samples.duckdb")
+        assert (summary.loaded, summary.failed) == (5, 0)
+        assert build(folder / "samples.duckdb", target_dir=folder / "dbt_target") == 0
+
+    return made_once(tmp_path_factory, "samples-marts", load_and_build) / "samples.duckdb"
 
 
 @pytest.fixture(scope="session")

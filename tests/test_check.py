@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import fcntl
 import io
 import json
-import os
 import shutil
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -17,31 +15,7 @@ import pytest
 from expectations.runner import check, default_quality_dir, import_expectations
 from loaders.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 
-from .conftest import SAMPLES
-
 pytestmark = pytest.mark.warehouse
-
-
-@pytest.fixture(scope="session")
-def built_warehouse(tmp_path_factory) -> Path:
-    """Samples loaded and built once, shared by the xdist workers through a lock."""
-    from loaders.commands.build import build
-    from loaders.store.load import load_paths
-
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker has its own base temp, same parent
-        shared = shared.parent
-    folder = shared / "check_built"
-    folder.mkdir(exist_ok=True)
-    db = folder / "samples.duckdb"
-    with open(folder / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (folder / "built").exists():
-            summary = load_paths([SAMPLES], db)
-            assert (summary.loaded, summary.failed) == (5, 0)
-            assert build(db, target_dir=folder / "dbt_target") == 0
-            (folder / "built").touch()
-    return db
 
 
 def run_check_on_copy(built: Path, folder: Path, corruption: str | None = None):
@@ -59,8 +33,8 @@ def run_check_on_copy(built: Path, folder: Path, corruption: str | None = None):
 
 
 @pytest.fixture(scope="module")
-def clean(built_warehouse, tmp_path_factory):
-    return run_check_on_copy(built_warehouse, tmp_path_factory.mktemp("clean"))
+def clean(samples_marts, tmp_path_factory):
+    return run_check_on_copy(samples_marts, tmp_path_factory.mktemp("clean"))
 
 
 def test_the_samples_pass(clean):
@@ -133,9 +107,9 @@ CORRUPTIONS = {
 
 
 @pytest.mark.parametrize("case", list(CORRUPTIONS))
-def test_a_corrupted_warehouse_fails_naming_the_expectation(case, built_warehouse, tmp_path):
+def test_a_corrupted_warehouse_fails_naming_the_expectation(case, samples_marts, tmp_path):
     corruption, suite, expectation, example = CORRUPTIONS[case]
-    code, output, result = run_check_on_copy(built_warehouse, tmp_path, corruption)
+    code, output, result = run_check_on_copy(samples_marts, tmp_path, corruption)
     assert code == 1, output
     errors = [f for f in result["failures"] if f["severity"] == "error"]
     assert [(f["suite"], f["expectation"]) for f in errors] == [(suite, expectation)]
@@ -225,12 +199,12 @@ def test_gx_finds_the_same_failures_in_categorical_and_string_columns():
 
 
 def test_a_frame_checked_in_slices_of_reports_gives_the_outcomes_of_the_whole(
-    built_warehouse, tmp_path
+    samples_marts, tmp_path
 ):
     from expectations.runner import run_checks
 
     db = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(built_warehouse, db)
+    shutil.copyfile(samples_marts, db)
     with duckdb.connect(str(db)) as con:  # failures in several reports
         con.execute("update marts.fct_applications set value = -1 where value = 0")
         con.execute(

@@ -6,10 +6,8 @@ other two samples loaded and built. Those two are the new reports a scoped check
 
 from __future__ import annotations
 
-import fcntl
 import io
 import json
-import os
 import shutil
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -21,7 +19,7 @@ import pytest
 from expectations.runner import run_checks
 from loaders.cli import main as nianbao
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, made_once
 
 pytestmark = pytest.mark.warehouse
 
@@ -36,27 +34,20 @@ def checked_then_loaded(tmp_path_factory) -> Path:
     from loaders.commands.run import run_pipeline
     from loaders.store.load import load_paths
 
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker has its own base temp, same parent
-        shared = shared.parent
-    folder = shared / "check_scope"
-    folder.mkdir(exist_ok=True)
-    db = folder / "warehouse.duckdb"
-    with open(folder / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (folder / "built").exists():
-            first = folder / "first_batch"
-            first.mkdir(exist_ok=True)
-            for name in FIRST_BATCH:
-                shutil.copyfile(SAMPLES / name, first / name)
-            with redirect_stdout(io.StringIO()):
-                code, summary = run_pipeline([first], db)
-            assert (code, summary.loaded) == (0, 3)
-            summary = load_paths([SAMPLES], db)
-            assert (summary.loaded, summary.unchanged, summary.failed) == (2, 3, 0)
-            assert build(db, target_dir=folder / "dbt_target") == 0
-            (folder / "built").touch()
-    return db
+    def nightly_then_load(folder: Path) -> None:
+        db = folder / "warehouse.duckdb"
+        first = folder / "first_batch"
+        first.mkdir(exist_ok=True)
+        for name in FIRST_BATCH:
+            shutil.copyfile(SAMPLES / name, first / name)
+        with redirect_stdout(io.StringIO()):
+            code, summary = run_pipeline([first], db)
+        assert (code, summary.loaded) == (0, 3)
+        summary = load_paths([SAMPLES], db)
+        assert (summary.loaded, summary.unchanged, summary.failed) == (2, 3, 0)
+        assert build(db, target_dir=folder / "dbt_target") == 0
+
+    return made_once(tmp_path_factory, "check_scope", nightly_then_load) / "warehouse.duckdb"
 
 
 def copy_of(db: Path, folder: Path) -> Path:

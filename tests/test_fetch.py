@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from loaders.fetch import fetch, files
-from loaders.fetch.settings import FetchSettings
+from loaders.settings import FetchSettings
 
 from .conftest import ROOT
 from .fetch_site import GBK_PAGE, PNG, Report, Route, Site, build_column, republish, serve

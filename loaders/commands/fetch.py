@@ -34,7 +34,7 @@ def fetch_arguments_error(args: argparse.Namespace) -> tuple[list[str], str | No
 
 def main(args: argparse.Namespace) -> int:
     from loaders.fetch import fetch
-    from loaders.fetch.settings import FetchSettings
+    from loaders.settings import FetchSettings
 
     urls, error = fetch_arguments_error(args)
     if error:

@@ -31,7 +31,7 @@ from urllib.parse import unquote, urlsplit
 from loaders.fetch import files, pages, records
 from loaders.fetch.client import PoliteClient, Response, host_of
 from loaders.fetch.records import FetchRow
-from loaders.fetch.settings import FetchSettings
+from loaders.settings import FetchSettings
 
 UNDATED = "undated"
 

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from protego import Protego
 
-from loaders.fetch.settings import FetchSettings
+from loaders.settings import FetchSettings
 
 REDIRECTS = {301, 302, 303, 307, 308}
 ROBOTS_UNREADABLE = "robots.txt unreadable (5xx or no answer): the site is left alone this run"

@@ -76,8 +76,3 @@ def _lock_holder(message: str) -> str:
     """ "another process (PID 123)" from DuckDB's lock message, when it names one."""
     pid = re.search(r"PID (\d+)", message)
     return f"another process (pid {pid.group(1)})" if pid else "another process"
-
-
-def read_only(db_path: str | os.PathLike[str]):
-    """A read-only connection: what the checks, `nianbao eval`, the charts and notebooks query."""
-    return open_warehouse(db_path, read_only=True)

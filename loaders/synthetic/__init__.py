@@ -1,0 +1,1 @@
+"""Synthetic reports with their gold, in every template version and file format (`nianbao generate`)."""

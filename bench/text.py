@@ -34,6 +34,7 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Self
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -90,7 +91,7 @@ class TreeCpu:
                 break
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> TreeCpu:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -172,7 +173,8 @@ def export(work: Path, rev: str) -> Path:
 
 def head() -> str:
     def git(*a: str) -> str:
-        return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        done = subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
 
     dirty = " + uncommitted changes" if git("status", "--porcelain") else ""
     return git("rev-parse", "--short", "HEAD") + dirty
@@ -224,12 +226,17 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"# bench/text.py, {datetime.now():%Y-%m-%d %H:%M}, commit {head()}",
         "",
-        f"{os.cpu_count()} cores, shared with other jobs; {args.n:,} text reports (data/samples "
-        f"taken in turn, one line appended to each); {args.workers} parse processes; "
-        f"{args.rounds} rounds, the codes alternated.",
+        (
+            f"{os.cpu_count()} cores, shared with other jobs; {args.n:,} text reports "
+            f"(data/samples taken in turn, one line appended to each); {args.workers} parse "
+            f"processes; {args.rounds} rounds, the codes alternated."
+        ),
         "",
-        "| code | round | parse r/s (1 core) | parse r/CPU s | load s | one-file load s | marginal r/s | "
-        "marginal / parse | parent CPU ms/report | parse processes CPU ms/report | failed |",
+        (
+            "| code | round | parse r/s (1 core) | parse r/CPU s | load s | one-file load s "
+            "| marginal r/s | marginal / parse | parent CPU ms/report "
+            "| parse processes CPU ms/report | failed |"
+        ),
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, runs in rows.items():

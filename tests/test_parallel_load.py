@@ -148,9 +148,9 @@ def test_a_batch_closes_at_its_byte_bound(tmp_path, monkeypatch, workers):
     stored_batches: list[int] = []
     store = load._store
 
-    def counting(con, batch, run_id):
+    def counting(con, batch, run_id, stat_of=None):
         stored_batches.append(len(batch.files))
-        return store(con, batch, run_id)
+        return store(con, batch, run_id, stat_of)
 
     monkeypatch.setattr(load, "_store", counting)
     db = tmp_path / "w.duckdb"

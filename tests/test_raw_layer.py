@@ -229,3 +229,44 @@ def test_a_warehouse_made_with_keys_on_growing_tables_loses_them_and_keeps_its_r
             ).fetchone()[0]
             assert changed == 0
     assert (again.loaded, again.unchanged, again.failed) == (0, 5, 0)
+
+
+def test_a_warehouse_whose_document_text_is_not_zstd_gets_it_and_keeps_its_rows(tmp_path):
+    from loaders.store.schema import RAW_DDL, VERSION_DDL
+
+    plain, old = tmp_path / "plain.duckdb", tmp_path / "old.duckdb"
+    load_paths([SAMPLES], plain)
+    compressed = "text varchar using compression zstd not null"
+    assert compressed in RAW_DDL
+
+    def text_compressions(con) -> set[str]:
+        con.execute("checkpoint")
+        return {
+            kind
+            for (kind,) in con.execute(
+                "select distinct compression from pragma_storage_info('raw.documents') "
+                "where column_name = 'text' and compression <> 'Constant'"
+            ).fetchall()
+        }
+
+    with duckdb.connect(str(old)) as con:  # layout version 2: the text compressed by default
+        con.execute(RAW_DDL.replace(compressed, "text varchar not null"))
+        con.execute(VERSION_DDL)
+        con.execute("insert into raw.schema_version (version) values (1), (2)")
+        con.execute(f"attach '{plain}' as plain (read_only)")
+        for table in (*TABLES, "file_stats", "load_runs", "regions"):
+            con.execute(f"insert into raw.{table} by name from plain.raw.{table}")
+        con.execute("detach plain")
+        assert "ZSTD" not in text_compressions(con)
+
+    again = load_paths([SAMPLES], old, rehash=True)
+    with duckdb.connect(str(old)) as con:
+        assert text_compressions(con) == {"ZSTD"}
+        con.execute(f"attach '{plain}' as plain (read_only)")
+        for table in TABLES:
+            changed = con.execute(
+                f"select count(*) from (from raw.{table} except all from plain.raw.{table})"
+            ).fetchone()[0]
+            assert changed == 0, table
+        assert con.execute("select max(version) from raw.schema_version").fetchone() == (3,)
+    assert (again.loaded, again.unchanged, again.failed) == (0, 5, 0)

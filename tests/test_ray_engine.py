@@ -93,12 +93,10 @@ def _outcome(summary) -> tuple:
 @pytest.fixture(scope="module")
 def mixed_corpus(tmp_path_factory) -> Path:
     """Generated reports of every format, with repeated bytes, scans and broken files."""
-    from loaders.synthetic.corpus import main as generate
+    from loaders.synthetic.corpus import generate
 
     folder = tmp_path_factory.mktemp("mixed") / "corpus"
-    formats = "txt,md,html,docx,pdf"
-    assert generate([str(GENERATED), "--out", str(folder), "--formats", formats]) == 0
-    (folder / "gold.json").unlink()
+    generate(GENERATED, folder, formats=("txt", "md", "html", "docx", "pdf")).unlink()
     odd = folder / "odd"
     odd.mkdir()
     for i in range(3):

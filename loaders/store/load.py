@@ -107,18 +107,22 @@ def list_files(names: list[str]) -> Listing:
     return Listing(names, frame, unstatable)
 
 
-def _store(con, batch: Batch, run_id: str) -> list[FileOutcome]:
-    """Write a batch; if the database refuses it, write its files one by one so that only
+def _store(
+    con, batch: Batch, run_id: str, stat_of: dict[str, tuple[int, int]] | None = None
+) -> list[FileOutcome]:
+    """Write a batch, with the stat of each of its files whose bytes are stored (`stat_of`: size
+    and mtime_ns by path); if the database refuses it, write its files one by one so that only
     the offending file fails (and is reported), never the batch."""
+    stat_of = stat_of or {}
     try:
-        writer.write_batch(con, batch, utc_now())
+        writer.write_batch(con, batch, utc_now(), _file_rows(batch.files, stat_of))
         return batch.files
     except duckdb.Error:
         pass
     stored = []
     for one in batch.per_file():
         try:
-            writer.write_batch(con, one, utc_now())
+            writer.write_batch(con, one, utc_now(), _file_rows(one.files, stat_of))
         except duckdb.Error as exc:
             path, document_id = one.files[0].path, one.files[0].document_id
             message = (
@@ -129,6 +133,17 @@ def _store(con, batch: Batch, run_id: str) -> list[FileOutcome]:
             writer.write_batch(con, one, utc_now())
         stored.extend(one.files)
     return stored
+
+
+def _file_rows(
+    files: list[FileOutcome], stat_of: dict[str, tuple[int, int]]
+) -> list[tuple[str, int, int, str]]:
+    """(path, size, mtime_ns, document_id) of the files whose bytes are stored (now or before)."""
+    return [
+        (f.path, *stat_of[f.path], f.document_id)
+        for f in files
+        if f.error is None and f.path in stat_of
+    ]
 
 
 def _files_to_read(
@@ -213,8 +228,7 @@ def load_paths(
         for parsed in _parsed_batches(
             todo, run_id, chosen, stored, progress, batch_size, batch_bytes
         ):
-            files = []  # (path, size, mtime_ns, document_id) of files whose bytes are stored
-            for outcome in _store(con, parsed, run_id):
+            for outcome in _store(con, parsed, run_id, stat_of):
                 summary.issues_by_code.update(outcome.codes)
                 if outcome.error:
                     summary.failed += 1
@@ -224,9 +238,6 @@ def load_paths(
                     summary.unchanged += 1  # same bytes as a stored document: not parsed
                 else:
                     summary.loaded += 1
-                if outcome.path in stat_of:
-                    files.append((outcome.path, *stat_of[outcome.path], outcome.document_id))
-            writer.record_files(con, files, utc_now())
         writer.record_run(con, writer.RunRecord.of_load(summary, command, started, status="loaded"))
     finally:
         if pool is not None:

@@ -44,7 +44,9 @@ create table if not exists raw.documents (
     size_bytes bigint not null,
     encoding varchar,
     line_count integer not null,
-    text varchar not null,                -- normalised text, one line per Line
+    -- zstd: the checkpoint's analysis of the default string compressions on texts of many
+    -- kilobytes costs most of a load's writing, and compresses CJK text less (bench/README.md)
+    text varchar using compression zstd not null,  -- normalised text, one line per Line
     run_id varchar not null,
     loaded_at timestamp not null
 );
@@ -190,9 +192,23 @@ def columns(table: str) -> list[tuple[str, str]]:
     return [(w[0], w[1].rstrip(",")) for w in words]
 
 
+def _rebuild(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Make raw.`name` again from its DDL, rows kept, in one transaction (DuckDB alters neither
+    a primary key nor a column's compression in place)."""
+    con.execute("begin transaction")
+    try:
+        con.execute(f"alter table raw.{name} rename to {name}_before")
+        con.execute(table_ddl(name))
+        con.execute(f"insert into raw.{name} by name select * from raw.{name}_before")
+        con.execute(f"drop table raw.{name}_before")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
 def drop_growing_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Rebuild, each in one transaction, the growing tables that still carry a primary key
-    (DuckDB cannot drop one in place); returns their names."""
+    """Rebuild the growing tables that still carry a primary key; returns their names."""
     keyed = [
         name
         for (name,) in con.execute(
@@ -204,17 +220,22 @@ def drop_growing_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
         ).fetchall()
     ]
     for name in keyed:
-        con.execute("begin transaction")
-        try:
-            con.execute(f"alter table raw.{name} rename to {name}_keyed")
-            con.execute(table_ddl(name))
-            con.execute(f"insert into raw.{name} by name select * from raw.{name}_keyed")
-            con.execute(f"drop table raw.{name}_keyed")
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
+        _rebuild(con, name)
     return keyed
+
+
+def compress_document_text(con: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild raw.documents when its text column lacks the compression the DDL names; returns
+    whether it did."""
+    (sql,) = con.execute(
+        """select sql from duckdb_tables()
+           where database_name = current_database() and schema_name = 'raw'
+             and table_name = 'documents'"""
+    ).fetchone()
+    if "USING COMPRESSION ZSTD" in sql.upper():
+        return False
+    _rebuild(con, "documents")
+    return True
 
 
 # ---------------------------------------------------------------- fetch (`nianbao fetch`)
@@ -254,9 +275,10 @@ create table if not exists raw.fetches (
 
 
 # ---------------------------------------------------------------- versions of the layout
-# 1: the raw tables as created by RAW_DDL; 2: the growing tables without primary keys.
-SCHEMA_VERSION = 2
-MIGRATIONS = {2: drop_growing_keys}
+# 1: the raw tables as created by RAW_DDL; 2: the growing tables without primary keys; 3: the
+# documents' text compressed with zstd.
+SCHEMA_VERSION = 3
+MIGRATIONS = {2: drop_growing_keys, 3: compress_document_text}
 VERSION_DDL = """
 create schema if not exists raw;
 create table if not exists raw.schema_version (

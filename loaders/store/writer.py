@@ -122,41 +122,20 @@ def count_files_read(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select count(*) from raw.file_stats").fetchall()[0][0]
 
 
-def record_files(
-    con: duckdb.DuckDBPyConnection, rows: list[tuple[str, int, int, str]], now: datetime
+_FILE_ROWS = {
+    "source_path": pl.Utf8, "size_bytes": pl.Int64, "modified_ns": pl.Int64, "document_id": pl.Utf8,
+}  # fmt: skip
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: Batch,
+    now: datetime,
+    files: list[tuple[str, int, int, str]] = (),
 ) -> None:
-    """Remember (path, size, mtime_ns, document_id) of files whose bytes are stored."""
-    if not rows:
-        return
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "source_path": pl.Utf8, "size_bytes": pl.Int64, "modified_ns": pl.Int64,
-            "document_id": pl.Utf8,
-        },
-        orient="row",
-    )  # fmt: skip
-    con.register("file_rows", frame.to_arrow())
-    con.execute("begin transaction")
-    try:
-        # a path read again replaces its row (the table has no key to upsert on)
-        con.execute(
-            "delete from raw.file_stats where source_path in (select source_path from file_rows)"
-        )
-        con.execute(
-            "insert into raw.file_stats select *, $now::timestamp as checked_at from file_rows",
-            {"now": now},
-        )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("file_rows")
-
-
-def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, now: datetime) -> None:
-    """Insert whole documents (and the issues of failed files) in one transaction."""
+    """Insert whole documents (and the issues of failed files) in one transaction, with the
+    (path, size, mtime_ns, document_id) of the files whose bytes they are: one commit a batch,
+    and a file is remembered as read only with its document."""
     con.execute("begin transaction")
     try:
         for table, rows in batch.tables.items():
@@ -168,10 +147,30 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, now: datetime) -> 
                     {"now": now},
                 )
                 con.unregister("batch_rows")
+        if files:
+            _record_files(con, files, now)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
+
+
+def _record_files(
+    con: duckdb.DuckDBPyConnection, rows: list[tuple[str, int, int, str]], now: datetime
+) -> None:
+    frame = pl.DataFrame(rows, schema=_FILE_ROWS, orient="row")
+    con.register("file_rows", frame.to_arrow())
+    try:
+        # a path read again replaces its row (the table has no key to upsert on)
+        con.execute(
+            "delete from raw.file_stats where source_path in (select source_path from file_rows)"
+        )
+        con.execute(
+            "insert into raw.file_stats select *, $now::timestamp as checked_at from file_rows",
+            {"now": now},
+        )
+    finally:
+        con.unregister("file_rows")
 
 
 @dataclass(frozen=True)

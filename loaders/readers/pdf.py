@@ -1,7 +1,13 @@
 """PDF reports (PDFium): ruled tables become row Lines, the text around them prose Lines.
 
 Each page is turned into items on its own (`read_page`): its characters and ruling edges come
-from PDFium (`pdf_layout.read_layer`), ruled grids and text lines are rebuilt from them. A page
+from PDFium (`pdf_layout.read_layer`), ruled grids and text lines are rebuilt from them. PDFium
+runs with the bundled Noto Sans CJK as its font folder (`pdf_layout.start_pdfium`), so it places
+the glyphs of CJK fonts a PDF does not embed. pdfplumber is opened only for a page whose glyphs
+PDFium still cannot place, the one thing pdfminer does that PDFium does not: a font neither
+embedded nor stood in for (a script the bundled font lacks, or PDFium left with the system's
+folders because a pypdfium2 object was already open), whose glyphs pdfminer places from the
+PDF's own widths without any font program. A page
 with no text layer is reported where `read_pdf` meets it, the one place an OCR step would take
 its place: recognised text boxes made into a `PageLayer` (characters or words as `Char`, ruling
 lines as `Edge`) go through `read_page` like any other page. Wrapped lines are then joined back
@@ -218,7 +224,7 @@ def _open(data: bytes) -> pdfium.PdfDocument:
 
 class _Plumber:
     """pdfplumber, opened on the first page that needs it (see `PageLayer.lost`): the one thing
-    PDFium cannot do is place glyphs of a font that is neither embedded nor installed."""
+    PDFium cannot do is place glyphs of a font that is neither embedded nor stood in for."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data

@@ -13,6 +13,7 @@ import itertools
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
@@ -64,13 +65,72 @@ class PageLayer:
     vertical: list[Edge] = field(default_factory=list)
     unmapped: int = 0  # glyphs whose font maps them to no Unicode character
     # text objects in a font the PDF does not embed that PDFium's text page left out: with no
-    # installed font holding their glyphs it sizes them as empty and drops them
+    # font to stand in for it (see `start_pdfium`) it sizes them as empty and drops them
     lost: int = 0
 
     @property
     def good_chars(self) -> int:
         """Characters that carry text: not blanks, not glyphs without a Unicode map."""
         return sum(1 for c in self.chars if not c.text.isspace())
+
+
+# ---------------------------------------------------------------- starting PDFium
+
+
+def bundled_font_folders() -> tuple[str, ...]:
+    """The folder of the Noto Sans CJK font the project installs (also the charts' font)."""
+    try:
+        from noto_cjk_sans_otc import FONT_PATH
+    except ImportError:
+        return ()
+    return (str(Path(str(FONT_PATH)).parent),)
+
+
+_started_with: tuple[str, ...] | None = None  # the font folders PDFium runs with in this process
+_config: list[Any] = []  # the C strings handed to PDFium, kept alive while it runs
+
+
+def start_pdfium(folders: Sequence[str] | None = None) -> bool:
+    """Restart PDFium with `folders` (by default the bundled Noto CJK folder) as its only font
+    folders, once per process; False (PDFium left as it is) while a pypdfium2 object is open.
+
+    PDFium places the glyphs of a font a PDF does not embed (the STSong-Light of reports made
+    with reportlab, the SimSun of many office suites) only with a font of that script to stand
+    in for it; pypdfium2 starts it with the system's folders, which hold no CJK font on most
+    servers. Only the bundled folder is given, not the system's, so a PDF reads the same on
+    every machine. Module import calls it, so a worker process (forked, spawned or Ray's) has
+    done it before it opens a PDF."""
+    global _started_with
+    wanted = tuple(bundled_font_folders() if folders is None else folders)
+    if _started_with == wanted:
+        return True
+    from pypdfium2 import _library_scope
+    from pypdfium2.internal import bases
+
+    if any(bases.ObjectTracker.values()):
+        return False  # restarting would close them under their owner
+    if bases.LIBRARY_AVAILABLE:
+        _library_scope.destroy_lib()
+    encoded = [ctypes.c_char_p(folder.encode()) for folder in wanted]
+    paths = (ctypes.POINTER(ctypes.c_char) * (len(wanted) + 1))(
+        *[ctypes.cast(p, ctypes.POINTER(ctypes.c_char)) for p in encoded], None
+    )
+    config = pdfium_c.FPDF_LIBRARY_CONFIG(
+        version=2, m_pUserFontPaths=paths, m_pIsolate=None, m_v8EmbedderSlot=0
+    )
+    pdfium_c.FPDF_InitLibraryWithConfig(config)
+    bases.LIBRARY_AVAILABLE = True
+    _config[:] = [encoded, paths, config]
+    _started_with = wanted
+    return True
+
+
+def font_folders() -> tuple[str, ...] | None:
+    """The font folders PDFium runs with in this process (None: pypdfium2's start, the system's)."""
+    return _started_with
+
+
+start_pdfium()
 
 
 # ---------------------------------------------------------------- reading a page from PDFium
@@ -166,6 +226,7 @@ def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool]:
     # box, as (bottom offset, em height) in loose-box heights; None while unsettled
     fits: dict[int, tuple[float, float] | None] = {}
     samples: dict[int, tuple[str, tuple[float, float]]] = {}
+    advances: dict[int, dict[str, float]] = {}  # per font not embedded: each character's, in ems
     unembedded = False
     upright_page = display.rotation == 0
     x_origin, y_top = display.box[0], display.box[3]
@@ -191,7 +252,12 @@ def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool]:
                 handle = ctypes.cast(font, raw.FPDF_FONT)
                 found = font and raw.FPDFFont_GetDescent(handle, 1000.0, value)
                 ratio = descents[font] = value.value / 1000 if found else 0.0
-                unembedded = unembedded or not (font and raw.FPDFFont_GetIsEmbedded(handle))
+                if font and not raw.FPDFFont_GetIsEmbedded(handle):
+                    # drawn with a stand-in font: its loose boxes follow each glyph's ink
+                    unembedded = True
+                    fits[font] = None
+                    advances[font] = {}
+                unembedded = unembedded or not font
             size = font_size(textpage, index)
             if size > 0 and char_matrix(textpage, index, matrix):
                 c, d = matrix.c, matrix.d
@@ -202,6 +268,15 @@ def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool]:
                     if em > 0 and loose > 0 and font:
                         _settle(fits, samples, font, text, ((base - low) / loose, em / loose))
                     low, high = (base, base + em) if em > 0 else (base + em, base)
+                    widths = advances.get(font)
+                    if widths is not None:  # the advance from the PDF's own widths
+                        width = widths.get(text)
+                        if width is None:
+                            width = widths[text] = _advance(font, text)
+                        if width:
+                            left, right = ox.value, ox.value + matrix.a * size * width
+                            if right < left:
+                                left, right = right, left
                 else:  # set sideways: the em runs along x
                     base, em = ox.value + c * size * ratio, c * size
                     left, right = (base, base + em) if em > 0 else (base + em, base)
@@ -210,6 +285,15 @@ def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool]:
         else:
             chars.append(Char(text, *display.box_of(left, low, right, high)))
     return chars, unmapped, unembedded
+
+
+def _advance(font: int, text: str) -> float:
+    """A character's advance in ems as the PDF's font dictionary gives it (0 when unknown)."""
+    width = ctypes.c_float()
+    handle = ctypes.cast(font, pdfium_c.FPDF_FONT)
+    if len(text) != 1 or not pdfium_c.FPDFFont_GetGlyphWidth(handle, ord(text), 1.0, width):
+        return 0.0
+    return width.value
 
 
 def _settle(

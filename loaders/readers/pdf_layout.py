@@ -171,41 +171,78 @@ def read_layer(page: Any, number: int) -> PageLayer:
     display = _Display(page.get_mediabox(), page.get_rotation())
     textpage = page.get_textpage()
     try:
-        chars, unmapped, unembedded = _chars(textpage.raw, display)
+        chars, unmapped, unembedded, placed = _chars(textpage.raw, display)
         layer = PageLayer(number, display.width, display.height, chars, unmapped=unmapped)
         # a lost object's font may be on no other character: an empty page is checked too
-        _objects(page.raw, textpage.raw, display, layer, unembedded or not chars)
+        _objects(page.raw, textpage.raw, display, layer, placed, unembedded or not chars)
     finally:
         textpage.close()
     return layer
 
 
-def _int_function(name: str, returns: Any = ctypes.c_void_p) -> Any:
-    """A PDFium function taking and returning handles as ints: cheap dict keys, no pointer
-    objects made per call (the shared bound function is left as it is)."""
-    bound = getattr(pdfium_c, name)
-    try:
-        from pypdfium2_raw.bindings import _libs
+def _address(pointer: Any) -> int:
+    return ctypes.cast(pointer, ctypes.c_void_p).value or 0
 
-        fn = _libs["pdfium"][name]  # indexing makes a new function object
-    except (ImportError, KeyError, AttributeError):
-        return lambda *args: ctypes.cast(bound(*args), ctypes.c_void_p).value
-    fn.argtypes = [ctypes.c_void_p if a is not ctypes.c_int else a for a in bound.argtypes]
-    fn.restype = returns
-    return fn
+
+def _int_function(name: str) -> Any:
+    """A PDFium function taking and returning handles and out-parameters as ints (addresses):
+    cheap dict keys, no pointer objects made or checked per call."""
+    bound = getattr(pdfium_c, name)
+
+    def plain(kind: Any) -> Any:
+        return ctypes.c_void_p if kind is not None and hasattr(kind, "contents") else kind
+
+    prototype = ctypes.CFUNCTYPE(plain(bound.restype), *[plain(a) for a in bound.argtypes])
+    return prototype(_address(bound))
 
 
 _TEXT_OBJECT = _int_function("FPDFText_GetTextObject")
 _FONT = _int_function("FPDFTextObj_GetFont")
 _PAGE_OBJECT = _int_function("FPDFPage_GetObject")
 _FORM_OBJECT = _int_function("FPDFFormObj_GetObject")
-_OBJECT_TYPE = _int_function("FPDFPageObj_GetType", returns=ctypes.c_int)
+_OBJECT_TYPE = _int_function("FPDFPageObj_GetType")
+_LOOSE_BOX = _int_function("FPDFText_GetLooseCharBox")
+_MAP_ERROR = _int_function("FPDFText_HasUnicodeMapError")
+_GENERATED = _int_function("FPDFText_IsGenerated")
+_ORIGIN = _int_function("FPDFText_GetCharOrigin")
+_FONT_SIZE = _int_function("FPDFText_GetFontSize")
+_CHAR_MATRIX = _int_function("FPDFText_GetMatrix")
+_SEGMENT = _int_function("FPDFPath_GetPathSegment")
+_SEGMENT_POINT = _int_function("FPDFPathSegment_GetPoint")
+_SEGMENT_TYPE = _int_function("FPDFPathSegment_GetType")
+_SEGMENT_CLOSE = _int_function("FPDFPathSegment_GetClose")
 
 
-def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool]:
+@dataclass(slots=True)
+class _Font:
+    """What the characters of one font need: its descent below the baseline in ems; where the
+    em stands within PDFium's loose box once two different characters agree, as (bottom offset,
+    em height) in loose-box heights (None while unsettled, or never for a stand-in); for a font
+    the PDF does not embed, each character's advance in ems."""
+
+    descent: float
+    advances: dict[str, float] | None
+    fit: tuple[float, float] | None = None
+    sample: tuple[str, tuple[float, float]] | None = None
+    settled: bool = False
+
+
+def _font(font: int) -> _Font:
+    value = ctypes.c_float()
+    handle = ctypes.cast(font, pdfium_c.FPDF_FONT)
+    found = font and pdfium_c.FPDFFont_GetDescent(handle, 1000.0, value)
+    descent = value.value / 1000 if found else 0.0
+    if font and not pdfium_c.FPDFFont_GetIsEmbedded(handle):
+        # drawn with a stand-in font: its loose boxes follow each glyph's ink, never settle
+        return _Font(descent, {}, settled=True)
+    return _Font(descent, None, settled=not font)
+
+
+def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool, set[int]]:
     """Each glyph's box as pdfminer draws it: the advance across, and from the font's descent
     below the baseline to one em above that (PDFium's loose box stands on the font program's
-    own descent, which differs from the descriptor's). Also whether some font is not embedded."""
+    own descent, which differs from the descriptor's). Also how many glyphs have no Unicode
+    map, whether some font is not embedded, and the text objects the characters came from."""
     raw = pdfium_c
     count = raw.FPDFText_CountChars(textpage)
     buffer = (ctypes.c_ushort * (count + 1))()
@@ -213,78 +250,83 @@ def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool]:
     texts = bytes(buffer)[: max(got - 1, 0) * 2].decode("utf-16-le", errors="surrogatepass")
     if len(texts) != count:  # characters beyond the BMP take two units: go one by one
         texts = "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+    handle = _address(textpage)
     box = raw.FS_RECTF()
     matrix = raw.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    value = ctypes.c_float()
-    loose_box, origin = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin
-    generated, map_error = raw.FPDFText_IsGenerated, raw.FPDFText_HasUnicodeMapError
-    font_size, char_matrix = raw.FPDFText_GetFontSize, raw.FPDFText_GetMatrix
-    text_object, font_of = _TEXT_OBJECT, _FONT
-    descents: dict[int, float] = {}  # per font: descent below the baseline, in ems
-    # per font, once two different characters agree: where the em stands within PDFium's loose
-    # box, as (bottom offset, em height) in loose-box heights; None while unsettled
-    fits: dict[int, tuple[float, float] | None] = {}
-    samples: dict[int, tuple[str, tuple[float, float]]] = {}
-    advances: dict[int, dict[str, float]] = {}  # per font not embedded: each character's, in ems
-    unembedded = False
+    box_at, matrix_at = ctypes.addressof(box), ctypes.addressof(matrix)
+    ox_at, oy_at = ctypes.addressof(ox), ctypes.addressof(oy)
+    loose_box, origin, generated, map_error = _LOOSE_BOX, _ORIGIN, _GENERATED, _MAP_ERROR
+    font_size, char_matrix, text_object, font_of = _FONT_SIZE, _CHAR_MATRIX, _TEXT_OBJECT, _FONT
+    fonts: dict[int, _Font] = {}
     upright_page = display.rotation == 0
     x_origin, y_top = display.box[0], display.box[3]
     chars: list[Char] = []
+    placed: set[int] = set()
     unmapped = 0
+    last = -1  # the previous character's text object: its font, size and matrix hold here too
+    info = _Font(0.0, None)
+    size = 0.0
+    a = c = d = 0.0
+    transformed = False
     for index, text in enumerate(texts):
-        if text in "\r\n" or (text.isspace() and generated(textpage, index)):
+        if text in "\r\n" or (text.isspace() and generated(handle, index)):
             continue  # PDFium's own line breaks and word gaps: the geometry decides those
-        if text == "\0" or map_error(textpage, index):
+        if text == "\0" or map_error(handle, index):
             unmapped += 1
             continue
-        loose_box(textpage, index, box)
-        left, right, low, high = box.left, box.right, box.bottom, box.top
-        font = font_of(text_object(textpage, index) or 0) or 0
-        fit = fits.get(font)
+        obj = text_object(handle, index) or 0
+        if obj != last or not obj:
+            last = obj
+            placed.add(obj)
+            font = font_of(obj) or 0 if obj else 0
+            info = fonts.get(font) or fonts.setdefault(font, _font(font))
+            size = -1.0  # fetched when needed: not once the font's fit is settled
+        fit = info.fit
+        if fit is None and size < 0:
+            size = font_size(handle, index)
+            transformed = size > 0 and bool(char_matrix(handle, index, matrix_at))
+            a, c, d = matrix.a, matrix.c, matrix.d
         if fit is not None:
+            loose_box(handle, index, box_at)
+            low, high = box.bottom, box.top
             loose = high - low
             low = low + fit[0] * loose
             high = low + fit[1] * loose
+            left, right = box.left, box.right
         else:
-            ratio = descents.get(font)
-            if ratio is None:
-                handle = ctypes.cast(font, raw.FPDF_FONT)
-                found = font and raw.FPDFFont_GetDescent(handle, 1000.0, value)
-                ratio = descents[font] = value.value / 1000 if found else 0.0
-                if font and not raw.FPDFFont_GetIsEmbedded(handle):
-                    # drawn with a stand-in font: its loose boxes follow each glyph's ink
-                    unembedded = True
-                    fits[font] = None
-                    advances[font] = {}
-                unembedded = unembedded or not font
-            size = font_size(textpage, index)
-            if size > 0 and char_matrix(textpage, index, matrix):
-                c, d = matrix.c, matrix.d
-                origin(textpage, index, ox, oy)
+            advances = info.advances
+            if advances is None or not transformed or abs(d) < abs(c):
+                loose_box(handle, index, box_at)
+                left, right, low, high = box.left, box.right, box.bottom, box.top
+            if transformed:
+                origin(handle, index, ox_at, oy_at)
                 if abs(d) >= abs(c):  # upright (or upside down): the em runs along y
-                    base, em = oy.value + d * size * ratio, d * size
-                    loose = high - low
-                    if em > 0 and loose > 0 and font:
-                        _settle(fits, samples, font, text, ((base - low) / loose, em / loose))
-                    low, high = (base, base + em) if em > 0 else (base + em, base)
-                    widths = advances.get(font)
-                    if widths is not None:  # the advance from the PDF's own widths
-                        width = widths.get(text)
+                    base, em = oy.value + d * size * info.descent, d * size
+                    if advances is not None:  # the advance from the PDF's own widths
+                        width = advances.get(text)
                         if width is None:
-                            width = widths[text] = _advance(font, text)
+                            width = advances[text] = _advance(font, text)
                         if width:
-                            left, right = ox.value, ox.value + matrix.a * size * width
+                            left, right = ox.value, ox.value + a * size * width
                             if right < left:
                                 left, right = right, left
+                        else:
+                            loose_box(handle, index, box_at)
+                            left, right = box.left, box.right
+                    elif not info.settled and em > 0 and high > low:
+                        loose = high - low
+                        _settle(info, text, ((base - low) / loose, em / loose))
+                    low, high = (base, base + em) if em > 0 else (base + em, base)
                 else:  # set sideways: the em runs along x
-                    base, em = ox.value + c * size * ratio, c * size
+                    base, em = ox.value + c * size * info.descent, c * size
                     left, right = (base, base + em) if em > 0 else (base + em, base)
         if upright_page:
             chars.append(Char(text, left - x_origin, y_top - high, right - x_origin, y_top - low))
         else:
             chars.append(Char(text, *display.box_of(left, low, right, high)))
-    return chars, unmapped, unembedded
+    unembedded = any(f.advances is not None for f in fonts.values()) or 0 in fonts
+    return chars, unmapped, unembedded, placed
 
 
 def _advance(font: int, text: str) -> float:
@@ -296,64 +338,57 @@ def _advance(font: int, text: str) -> float:
     return width.value
 
 
-def _settle(
-    fits: dict[int, tuple[float, float] | None],
-    samples: dict[int, tuple[str, tuple[float, float]]],
-    font: int,
-    text: str,
-    fit: tuple[float, float],
-) -> None:
+def _settle(font: _Font, text: str, fit: tuple[float, float]) -> None:
     """Trust a font's fit once a second, different character gives the same one (a font whose
     loose boxes follow each glyph's outline never does, and is measured in full throughout)."""
-    if font in fits:
-        return  # settled either way
-    sample = samples.get(font)
+    sample = font.sample
     if sample is None:
-        samples[font] = (text, fit)
+        font.sample = (text, fit)
     elif sample[0] != text:
         (a, b), (c, d) = sample[1], fit
-        fits[font] = fit if abs(a - c) < 1e-6 and abs(b - d) < 1e-6 else None
+        font.settled = True
+        if abs(a - c) < 1e-6 and abs(b - d) < 1e-6:
+            font.fit = fit
 
 
 def _objects(
-    page: Any, textpage: Any, display: _Display, layer: PageLayer, check_text: bool
+    page: Any, textpage: Any, display: _Display, layer: PageLayer, placed: set[int], check: bool
 ) -> None:
-    """Ruling edges from the page's paths; with `check_text`, a count of the text objects in
-    fonts the PDF does not embed that the text page lost."""
+    """Ruling edges from the page's paths; with `check`, a count of the text objects in fonts
+    the PDF does not embed that the text page lost (`placed`: those it holds characters of)."""
     raw = pdfium_c
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     fonts: dict[int, bool] = {}
-
-    handle = raw.FPDF_PAGEOBJECT
     path, text, form = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_FORM
 
-    def walk(parent: Any, count: int, get: Any, outer: tuple[float, ...], depth: int) -> None:
+    def walk(parent: int, count: int, get: Any, outer: tuple[float, ...], depth: int) -> None:
         for index in range(count):
             address = get(parent, index)
+            if address in placed:
+                continue  # a text object with characters on the text page
             kind = _OBJECT_TYPE(address)
             if kind == path:
-                obj = ctypes.cast(address, handle)
-                _path_edges(obj, _compose(_matrix(obj), outer), display, layer)
-            elif kind == text and check_text:
-                obj = ctypes.cast(address, handle)
-                font = raw.FPDFTextObj_GetFont(obj)
-                key = ctypes.cast(font, ctypes.c_void_p).value or 0
-                if key not in fonts:
-                    fonts[key] = bool(raw.FPDFFont_GetIsEmbedded(font))
-                if not fonts[key] and raw.FPDFTextObj_GetText(obj, textpage, None, 0) <= 2:
+                _path_edges(address, _compose(_matrix(address), outer), display, layer)
+            elif kind == text and check:
+                font = _FONT(address) or 0
+                if font not in fonts:
+                    handle = ctypes.cast(font, raw.FPDF_FONT)
+                    fonts[font] = bool(font and raw.FPDFFont_GetIsEmbedded(handle))
+                obj = ctypes.cast(address, raw.FPDF_PAGEOBJECT)
+                if not fonts[font] and raw.FPDFTextObj_GetText(obj, textpage, None, 0) <= 2:
                     layer.lost += 1  # the length counts the terminating NUL
             elif kind == form and depth < _FORM_DEPTH:
-                obj = ctypes.cast(address, handle)
-                inner = _compose(_matrix(obj), outer)
+                obj = ctypes.cast(address, raw.FPDF_PAGEOBJECT)
+                inner = _compose(_matrix(address), outer)
                 count = raw.FPDFFormObj_CountObjects(obj)
                 walk(address, count, _FORM_OBJECT, inner, depth + 1)
 
-    walk(page, raw.FPDFPage_CountObjects(page), _PAGE_OBJECT, identity, 0)
+    walk(_address(page), raw.FPDFPage_CountObjects(page), _PAGE_OBJECT, identity, 0)
 
 
-def _matrix(obj: Any) -> tuple[float, ...]:
+def _matrix(address: int) -> tuple[float, ...]:
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+    if not pdfium_c.FPDFPageObj_GetMatrix(ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT), m):
         return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
@@ -372,25 +407,27 @@ def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float,
     )
 
 
-def _path_edges(obj: Any, m: tuple[float, ...], display: _Display, layer: PageLayer) -> None:
+def _path_edges(address: int, m: tuple[float, ...], display: _Display, layer: PageLayer) -> None:
     """Subpaths as pdfminer sees them: a two-point line, an upright rectangle, or a polyline
     (a polyline's horizontal and vertical pieces are edges too, its closing piece is not)."""
-    raw = pdfium_c
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_at, y_at = ctypes.addressof(x), ctypes.addressof(y)
+    moveto = pdfium_c.FPDF_SEGMENT_MOVETO
     a, b, c, d, e, f = m
     subpaths: list[list[tuple[float, float]]] = []
     closed: list[bool] = []
-    for index in range(raw.FPDFPath_CountSegments(obj)):
-        segment = raw.FPDFPath_GetPathSegment(obj, index)
-        raw.FPDFPathSegment_GetPoint(segment, x, y)
+    obj = ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
+    for index in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        segment = _SEGMENT(address, index)
+        _SEGMENT_POINT(segment, x_at, y_at)
         px, py = x.value, y.value
         point = display.point(a * px + c * py + e, b * px + d * py + f)
-        if raw.FPDFPathSegment_GetType(segment) == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+        if _SEGMENT_TYPE(segment) == moveto or not subpaths:
             subpaths.append([point])
             closed.append(False)
         else:
             subpaths[-1].append(point)
-        if raw.FPDFPathSegment_GetClose(segment):
+        if _SEGMENT_CLOSE(segment):
             closed[-1] = True
     for points, shut in zip(subpaths, closed, strict=True):
         _subpath_edges(points, shut, layer)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from statistics import median
 from typing import Any
@@ -45,6 +46,7 @@ _NUMBER_RUN = re.compile(r"(?<!\S)\d[\d.,%]*(\s+\d[\d.,%]*){2,}(?!\S)")
 _TERMINATORS = ("。", "!", "?", ".")  # after NFKC: ！？ are folded to ASCII
 _CLOSERS = "”’」』)]】"
 _MARGIN = 0.1  # top/bottom share of the page where running headers and footers live
+Continues = Callable[[Any, Any, bool], bool]  # (last line, line, page_turn): one paragraph?
 
 
 @dataclass
@@ -92,12 +94,8 @@ def read_page(layer: PageLayer) -> list[_Item]:
         items.append(_Table(layer.number, grid.bbox[1], rows))
 
     chars = layer.chars
-    for x0, top, x1, bottom in boxes:  # a character whose centre is on or in a table's box
-        chars = [
-            c
-            for c in chars
-            if not (x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom)
-        ]
+    if boxes:  # a character whose centre is on or in a table's box
+        chars = [c for c in chars if not _in_any(boxes, (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2)]
     height = layer.height
     for line in text_lines(chars):
         text = normalise_cell(line.text)
@@ -109,6 +107,10 @@ def read_page(layer: PageLayer) -> list[_Item]:
         )
     items.sort(key=lambda item: item.top)
     return items
+
+
+def _in_any(boxes: list[tuple[float, float, float, float]], x: float, y: float) -> bool:
+    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
 
 def _furniture(pages: list[list[_Item]]) -> set[str]:
@@ -178,8 +180,17 @@ def _lines(pages: list[list[_Item]]) -> list[Line]:
         for items in pages
     ]
     paragraphs = _Paragraphs([i for items in kept for i in items if isinstance(i, _Text)])
+    return page_lines(kept, paragraphs.continues)
+
+
+def page_lines(pages: Iterable[Sequence[Any]], continues: Continues) -> list[Line]:
+    """Pages of items top to bottom as Lines: a table (an item with `rows`) gives a Line a row
+    that has a cell, its source numbering the tables through the document; text lines (with
+    `page` and `raw`) join into one paragraph while `continues(last line, line, page_turn)`,
+    page_turn telling that the line is the first item of its page. The PDF reader's and OCR's
+    own rules for wrapped prose plug in here."""
     lines: list[Line] = []
-    para: list[_Text] = []
+    para: list[Any] = []
     tables = 0
 
     def flush() -> None:
@@ -188,18 +199,18 @@ def _lines(pages: list[list[_Item]]) -> list[Line]:
             lines.append(prose_line(len(lines) + 1, text, f"page {para[0].page}"))
             para.clear()
 
-    for items in kept:
+    for items in pages:
         for index, item in enumerate(items):
-            if isinstance(item, _Table):
+            rows = getattr(item, "rows", None)
+            if rows is not None:
                 flush()
                 tables += 1
-                for number, cells in enumerate(item.rows, start=1):
+                for number, cells in enumerate(rows, start=1):
                     if any(cells):
                         source = f"page {item.page} table {tables} row {number}"
                         lines.append(row_line(len(lines) + 1, cells, source))
                 continue
-            page_turn = index == 0  # the previous paragraph ended the previous page
-            if para and paragraphs.continues(para[-1], item, page_turn):
+            if para and continues(para[-1], item, index == 0):
                 para.append(item)
             else:
                 flush()

@@ -186,13 +186,14 @@ def _address(pointer: Any) -> int:
 
 def _int_function(name: str) -> Any:
     """A PDFium function taking and returning handles and out-parameters as ints (addresses):
-    cheap dict keys, no pointer objects made or checked per call."""
+    cheap dict keys, no pointer objects made or checked per call. It keeps the GIL: every one
+    used returns at once, and a release and re-take would cost more than the call."""
     bound = getattr(pdfium_c, name)
 
     def plain(kind: Any) -> Any:
         return ctypes.c_void_p if kind is not None and hasattr(kind, "contents") else kind
 
-    prototype = ctypes.CFUNCTYPE(plain(bound.restype), *[plain(a) for a in bound.argtypes])
+    prototype = ctypes.PYFUNCTYPE(plain(bound.restype), *[plain(a) for a in bound.argtypes])
     return prototype(_address(bound))
 
 
@@ -262,6 +263,7 @@ def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool, set
     upright_page = display.rotation == 0
     x_origin, y_top = display.box[0], display.box[3]
     chars: list[Char] = []
+    append, make = chars.append, Char
     placed: set[int] = set()
     unmapped = 0
     last = -1  # the previous character's text object: its font, size and matrix hold here too
@@ -322,9 +324,9 @@ def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool, set
                     base, em = ox.value + c * size * info.descent, c * size
                     left, right = (base, base + em) if em > 0 else (base + em, base)
         if upright_page:
-            chars.append(Char(text, left - x_origin, y_top - high, right - x_origin, y_top - low))
+            append(make(text, left - x_origin, y_top - high, right - x_origin, y_top - low))
         else:
-            chars.append(Char(text, *display.box_of(left, low, right, high)))
+            append(make(text, *display.box_of(left, low, right, high)))
     unembedded = any(f.advances is not None for f in fonts.values()) or 0 in fonts
     return chars, unmapped, unembedded, placed
 
@@ -503,10 +505,11 @@ def _cluster(values: Iterable[float], tolerance: float) -> dict[float, int]:
 
 def _group(items: list[Any], key: Any, tolerance: float) -> list[list[Any]]:
     """Items grouped by clustered key, groups in key order, items in their given order."""
-    clusters = _cluster((key(i) for i in items), tolerance)
+    keys = [key(i) for i in items]
+    clusters = _cluster(keys, tolerance)
     groups: dict[int, list[Any]] = {}
-    for item in items:
-        groups.setdefault(clusters[key(item)], []).append(item)
+    for item, value in zip(items, keys, strict=True):
+        groups.setdefault(clusters[value], []).append(item)
     return [groups[k] for k in sorted(groups)]
 
 
@@ -556,24 +559,28 @@ def _word_lines(chars: list[Char]) -> list[list[list[Char]]]:
         words = _line_words(sorted(chars, key=_x0))
         return [words] if words else []
     words = _words(chars)
-    return _group(words, lambda w: min(c.top for c in w), Y_GAP)
+    return _group(words, _word_top, Y_GAP)
+
+
+def _word_top(word: list[Char]) -> float:
+    return min([c.top for c in word])
 
 
 def text_lines(chars: list[Char]) -> list[TextLine]:
     """The page's text lines top to bottom, each with the box of its characters."""
     lines = []
     for words in _word_lines(chars):
-        text = " ".join("".join(c.text for c in w) for w in words)
+        text = " ".join(["".join([c.text for c in w]) for w in words])
         if not text.strip():
             continue
         flat = [c for w in words for c in w]
         lines.append(
             TextLine(
                 text,
-                min(c.x0 for c in flat),
-                min(c.top for c in flat),
-                max(c.x1 for c in flat),
-                max(c.bottom for c in flat),
+                min([c.x0 for c in flat]),
+                min([c.top for c in flat]),
+                max([c.x1 for c in flat]),
+                max([c.bottom for c in flat]),
             )
         )
     return lines
@@ -582,7 +589,7 @@ def text_lines(chars: list[Char]) -> list[TextLine]:
 def cell_text(chars: list[Char]) -> str:
     """A cell's text: its lines joined by newlines (join_breaks later undoes the wrapping)."""
     return "\n".join(
-        " ".join("".join(c.text for c in w) for w in words) for words in _word_lines(chars)
+        [" ".join(["".join([c.text for c in w]) for w in words]) for words in _word_lines(chars)]
     )
 
 
@@ -740,9 +747,10 @@ class Grid:
     rows: list[list[str | None]]  # None where no cell starts in that column (a spanned cell)
 
 
-def _grid(cells: list[Box], chars: list[Char]) -> Grid:
+def _grid(cells: list[Box], centred: list[tuple[float, float, int, Char]]) -> Grid:
     """Rows of cells by top; a character belongs to a row and a cell when its centre lies in
-    the box (left and top edges in, right and bottom out)."""
+    the box (left and top edges in, right and bottom out). `centred`: the page's characters as
+    (centre x, centre y, index, char) by centre y."""
     bbox = (
         min(c[0] for c in cells),
         min(c[1] for c in cells),
@@ -755,10 +763,6 @@ def _grid(cells: list[Box], chars: list[Char]) -> Grid:
         by_top.setdefault(cell[1], {})[cell[0]] = cell
     # a cell lies inside its row's box and the table's, so its own box decides: characters by
     # the height of their centre, each cell taking the band of its top and bottom
-    centred = sorted(
-        (((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2, i, c) for i, c in enumerate(chars)),
-        key=lambda m: m[1],
-    )
     heights = [m[1] for m in centred]
     rows = []
     for row_top in sorted(by_top):
@@ -782,5 +786,15 @@ def grids(layer: PageLayer) -> list[Grid]:
     h, v = _rules(layer)
     if not h or not v:
         return []
-    corners = _intersections(h, v)
-    return [_grid(cells, layer.chars) for cells in _tables(_cells(corners))]
+    tables = _tables(_cells(_intersections(h, v)))
+    if not tables:
+        return []
+    centred = sorted(
+        [((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2, i, c) for i, c in enumerate(layer.chars)],
+        key=_second,
+    )
+    return [_grid(cells, centred) for cells in tables]
+
+
+def _second(item: tuple[Any, ...]) -> Any:
+    return item[1]

@@ -543,11 +543,11 @@ def _line_words(line: list[Char]) -> list[list[Char]]:
     return words
 
 
-def _top(obj: Char | TextLine) -> float:
+def _top(obj: Char | TextLine | Edge) -> float:
     return obj.top
 
 
-def _x0(obj: Char) -> float:
+def _x0(obj: Char | Edge) -> float:
     return obj.x0
 
 
@@ -618,26 +618,18 @@ def _join(edges: list[Edge], vertical: bool) -> list[Edge]:
         lines.setdefault(edge.x0 if vertical else edge.top, []).append(edge)
     joined: list[Edge] = []
     for at in sorted(lines):
-        if vertical:
-            run = sorted(lines[at], key=_top)
-            out = [run[0]]
-            for e in run[1:]:
-                last = out[-1]
-                if e.top <= last.bottom + JOIN:
-                    if e.bottom > last.bottom:
-                        out[-1] = Edge(last.x0, last.top, last.x1, e.bottom)
-                else:
-                    out.append(e)
-        else:
-            run = sorted(lines[at], key=lambda e: e.x0)
-            out = [run[0]]
-            for e in run[1:]:
-                last = out[-1]
-                if e.x0 <= last.x1 + JOIN:
-                    if e.x1 > last.x1:
-                        out[-1] = Edge(last.x0, last.top, e.x1, last.bottom)
-                else:
-                    out.append(e)
+        run = sorted(lines[at], key=_top if vertical else _x0)
+        out = [run[0]]
+        for e in run[1:]:
+            last = out[-1]
+            start, end = (e.top, e.bottom) if vertical else (e.x0, e.x1)
+            last_end = last.bottom if vertical else last.x1
+            if start > last_end + JOIN:
+                out.append(e)
+            elif end > last_end and vertical:
+                out[-1] = Edge(last.x0, last.top, last.x1, end)
+            elif end > last_end:
+                out[-1] = Edge(last.x0, last.top, end, last.bottom)
         joined += out
     return joined
 

@@ -95,7 +95,10 @@ def read_page(layer: PageLayer) -> list[_Item]:
 
     chars = layer.chars
     if boxes:  # a character whose centre is on or in a table's box
-        chars = [c for c in chars if not _in_any(boxes, (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2)]
+        centres = [((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2, c) for c in chars]
+        for x0, top, x1, bottom in boxes:
+            centres = [m for m in centres if not (x0 <= m[0] <= x1 and top <= m[1] <= bottom)]
+        chars = [m[2] for m in centres]
     height = layer.height
     for line in text_lines(chars):
         text = normalise_cell(line.text)
@@ -107,10 +110,6 @@ def read_page(layer: PageLayer) -> list[_Item]:
         )
     items.sort(key=lambda item: item.top)
     return items
-
-
-def _in_any(boxes: list[tuple[float, float, float, float]], x: float, y: float) -> bool:
-    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
 
 def _furniture(pages: list[list[_Item]]) -> set[str]:

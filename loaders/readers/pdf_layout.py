@@ -208,7 +208,9 @@ _GENERATED = _int_function("FPDFText_IsGenerated")
 _ORIGIN = _int_function("FPDFText_GetCharOrigin")
 _FONT_SIZE = _int_function("FPDFText_GetFontSize")
 _CHAR_MATRIX = _int_function("FPDFText_GetMatrix")
+_SEGMENTS = _int_function("FPDFPath_CountSegments")
 _SEGMENT = _int_function("FPDFPath_GetPathSegment")
+_OBJECT_MATRIX = _int_function("FPDFPageObj_GetMatrix")
 _SEGMENT_POINT = _int_function("FPDFPathSegment_GetPoint")
 _SEGMENT_TYPE = _int_function("FPDFPathSegment_GetType")
 _SEGMENT_CLOSE = _int_function("FPDFPathSegment_GetClose")
@@ -390,7 +392,7 @@ def _objects(
 
 def _matrix(address: int) -> tuple[float, ...]:
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT), m):
+    if not _OBJECT_MATRIX(address, ctypes.addressof(m)):
         return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
@@ -418,8 +420,7 @@ def _path_edges(address: int, m: tuple[float, ...], display: _Display, layer: Pa
     a, b, c, d, e, f = m
     subpaths: list[list[tuple[float, float]]] = []
     closed: list[bool] = []
-    obj = ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
-    for index in range(pdfium_c.FPDFPath_CountSegments(obj)):
+    for index in range(_SEGMENTS(address)):
         segment = _SEGMENT(address, index)
         _SEGMENT_POINT(segment, x_at, y_at)
         px, py = x.value, y.value
@@ -526,18 +527,23 @@ def _line_words(line: list[Char]) -> list[list[Char]]:
     """One line's characters (in x order) split at blanks and gaps."""
     words: list[list[Char]] = []
     word: list[Char] = []
+    gap, rise = X_GAP, Y_GAP
+    last_x0 = last_x1 = last_top = 0.0
     for char in line:
         if char.text.isspace():
             if word:
                 words.append(word)
-            word = []
-            continue
-        if word:
-            prev = word[-1]
-            if char.x0 < prev.x0 or char.x0 > prev.x1 + X_GAP or abs(char.top - prev.top) > Y_GAP:
-                words.append(word)
                 word = []
-        word.append(char)
+            continue
+        x0, top = char.x0, char.top
+        if not word:
+            word = [char]
+        elif x0 < last_x0 or x0 > last_x1 + gap or top - last_top > rise or last_top - top > rise:
+            words.append(word)
+            word = [char]
+        else:
+            word.append(char)
+        last_x0, last_x1, last_top = x0, char.x1, top
     if word:
         words.append(word)
     return words
@@ -672,9 +678,9 @@ def _cells(corners: dict[Point, tuple[set[int], set[int]]]) -> list[Box]:
     """The smallest rectangles whose four corners are joined by edges."""
 
     def joined(p: Point, q: Point) -> bool:
-        if p[0] == q[0] and corners[p][0] & corners[q][0]:
+        if p[0] == q[0] and not corners[p][0].isdisjoint(corners[q][0]):
             return True
-        return p[1] == q[1] and bool(corners[p][1] & corners[q][1])
+        return p[1] == q[1] and not corners[p][1].isdisjoint(corners[q][1])
 
     points = sorted(corners)
     columns: dict[float, list[Point]] = {}
@@ -682,10 +688,16 @@ def _cells(corners: dict[Point, tuple[set[int], set[int]]]) -> list[Box]:
     for pt in points:  # in (x, top) order: each column top-down, each row left to right
         columns.setdefault(pt[0], []).append(pt)
         rows.setdefault(pt[1], []).append(pt)
+    after: dict[Point, tuple[list[Point], list[Point]]] = {}  # (below, right) of each point
+    for column in columns.values():
+        for index, pt in enumerate(column):
+            after[pt] = (column[index + 1 :], [])
+    for row in rows.values():
+        for index, pt in enumerate(row):
+            after[pt][1].extend(row[index + 1 :])
     cells = []
     for pt in points[:-1]:
-        below = [p for p in columns[pt[0]] if p[1] > pt[1]]
-        right = [p for p in rows[pt[1]] if p[0] > pt[0]]
+        below, right = after[pt]
         cell = _smallest(pt, below, right, corners, joined)
         if cell is not None:
             cells.append(cell)
@@ -706,30 +718,26 @@ def _smallest(pt: Point, below: list[Point], right: list[Point], corners: Any, j
 
 
 def _tables(cells: list[Box]) -> list[list[Box]]:
-    """Cells sharing corners, grouped into tables top to bottom; lone cells are no table."""
+    """Cells sharing corners (directly or through other cells), grouped into tables top to
+    bottom; lone cells are no table."""
+    parent = list(range(len(cells)))
 
-    def corners(c: Box) -> tuple[Point, ...]:
-        x0, top, x1, bottom = c
-        return ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
 
-    remaining = list(cells)
-    tables: list[list[Box]] = []
-    current: list[Box] = []
-    seen: set[Point] = set()
-    while remaining:
-        before = len(current)
-        for cell in list(remaining):
-            points = corners(cell)
-            if not current or any(p in seen for p in points):
-                seen.update(points)
-                current.append(cell)
-                remaining.remove(cell)
-        if len(current) == before:
-            tables.append(current)
-            current, seen = [], set()
-    if current:
-        tables.append(current)
-    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    owner: dict[Point, int] = {}
+    for index, (x0, top, x1, bottom) in enumerate(cells):
+        for point in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+            other = owner.setdefault(point, index)
+            if other != index:
+                parent[root(index)] = root(other)
+    groups: dict[int, list[Box]] = {}
+    for index, cell in enumerate(cells):
+        groups.setdefault(root(index), []).append(cell)
+    tables = sorted(groups.values(), key=lambda t: min((c[1], c[0]) for c in t))
     return [t for t in tables if len(t) > 1]
 
 
@@ -739,10 +747,10 @@ class Grid:
     rows: list[list[str | None]]  # None where no cell starts in that column (a spanned cell)
 
 
-def _grid(cells: list[Box], centred: list[tuple[float, float, int, Char]]) -> Grid:
+def _grid(cells: list[Box], centred: list[tuple[float, float, int, Char]], heights: list[float]):
     """Rows of cells by top; a character belongs to a row and a cell when its centre lies in
     the box (left and top edges in, right and bottom out). `centred`: the page's characters as
-    (centre x, centre y, index, char) by centre y."""
+    (centre x, centre y, index, char) by centre y; `heights`: their centre y."""
     bbox = (
         min(c[0] for c in cells),
         min(c[1] for c in cells),
@@ -754,8 +762,9 @@ def _grid(cells: list[Box], centred: list[tuple[float, float, int, Char]]) -> Gr
     for cell in sorted(cells, key=lambda c: (c[1], c[0])):
         by_top.setdefault(cell[1], {})[cell[0]] = cell
     # a cell lies inside its row's box and the table's, so its own box decides: characters by
-    # the height of their centre, each cell taking the band of its top and bottom
-    heights = [m[1] for m in centred]
+    # the height of their centre, each cell taking the band of its top and bottom, and in
+    # that band (ordered by centre x) the stretch of its left and right
+    bands: dict[tuple[float, float], tuple[list[float], list[tuple[float, int, Char]]]] = {}
     rows = []
     for row_top in sorted(by_top):
         row_cells = by_top[row_top]
@@ -766,9 +775,14 @@ def _grid(cells: list[Box], centred: list[tuple[float, float, int, Char]]) -> Gr
                 row.append(None)
                 continue
             cx0, ctop, cx1, cbottom = cell
-            band = centred[bisect_left(heights, ctop) : bisect_left(heights, cbottom)]
-            mine = sorted(m[2:] for m in band if cx0 <= m[0] < cx1)  # back in page order
-            row.append(cell_text([m[1] for m in mine]))
+            band = bands.get((ctop, cbottom))
+            if band is None:
+                found = centred[bisect_left(heights, ctop) : bisect_left(heights, cbottom)]
+                across = sorted([(m[0], m[2], m[3]) for m in found])
+                band = bands[(ctop, cbottom)] = ([m[0] for m in across], across)
+            at, across = band
+            mine = sorted(across[bisect_left(at, cx0) : bisect_left(at, cx1)], key=_second)
+            row.append(cell_text([m[2] for m in mine]))  # back in page order
         rows.append(row)
     return Grid(bbox, rows)
 
@@ -785,7 +799,8 @@ def grids(layer: PageLayer) -> list[Grid]:
         [((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2, i, c) for i, c in enumerate(layer.chars)],
         key=_second,
     )
-    return [_grid(cells, centred) for cells in tables]
+    heights = [m[1] for m in centred]
+    return [_grid(cells, centred, heights) for cells in tables]
 
 
 def _second(item: tuple[Any, ...]) -> Any:

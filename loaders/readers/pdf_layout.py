@@ -287,18 +287,18 @@ def _chars(textpage: Any, display: _Display) -> tuple[list[Char], int, bool, set
             info = fonts.get(font) or fonts.setdefault(font, _font(font))
             size = -1.0  # fetched when needed: not once the font's fit is settled
         fit = info.fit
-        if fit is None and size < 0:
-            size = font_size(handle, index)
-            transformed = size > 0 and bool(char_matrix(handle, index, matrix_at))
-            a, c, d = matrix.a, matrix.c, matrix.d
         if fit is not None:
             loose_box(handle, index, box_at)
-            low, high = box.bottom, box.top
-            loose = high - low
-            low = low + fit[0] * loose
+            low = box.bottom
+            loose = box.top - low
+            low += fit[0] * loose
             high = low + fit[1] * loose
             left, right = box.left, box.right
         else:
+            if size < 0:
+                size = font_size(handle, index)
+                transformed = size > 0 and bool(char_matrix(handle, index, matrix_at))
+                a, c, d = matrix.a, matrix.c, matrix.d
             advances = info.advances
             if advances is None or not transformed or abs(d) < abs(c):
                 loose_box(handle, index, box_at)

@@ -7,12 +7,14 @@ the glyphs of CJK fonts a PDF does not embed. pdfplumber is opened only for a pa
 PDFium still cannot place, the one thing pdfminer does that PDFium does not: a font neither
 embedded nor stood in for (a script the bundled font lacks, or PDFium left with the system's
 folders because a pypdfium2 object was already open), whose glyphs pdfminer places from the
-PDF's own widths without any font program. A page
-with no text layer is reported where `read_pdf` meets it, the one place an OCR step would take
-its place: recognised text boxes made into a `PageLayer` (characters or words as `Char`, ruling
-lines as `Edge`) go through `read_page` like any other page. Wrapped lines are then joined back
-into paragraphs across the whole document (a line that reaches the right margin continues on the
-next unindented line), because the narrative states its numbers in sentences that often wrap.
+PDF's own widths without any font program.
+
+A page with no text layer is reported where `read_pdf` meets it, the one place an OCR step would
+take its place: recognised text boxes made into a `PageLayer` (characters or words as `Char`,
+ruling lines as `Edge`) go through `read_page` like any other page. Wrapped lines are then joined
+back into paragraphs across the whole document (a line that reaches the right margin continues on
+the next unindented line), because the narrative states its numbers in sentences that often
+wrap; `page_lines` does that and numbers the table rows, for OCR'd pages too with OCR's own rule.
 """
 
 from __future__ import annotations

@@ -104,6 +104,8 @@ def start_pdfium(folders: Sequence[str] | None = None) -> bool:
     wanted = tuple(bundled_font_folders() if folders is None else folders)
     if _started_with == wanted:
         return True
+    if folders is None and not wanted:
+        return False  # no bundled font: the system's folders are better than none
     from pypdfium2 import _library_scope
     from pypdfium2.internal import bases
 

@@ -851,7 +851,7 @@ def _drawn_grids(segments: list[Segment], width: float, height: float) -> list[_
 
 def document_of(pages: list[OcrPage], fmt: str, record: bool = True) -> Document:
     """OCR'd pages as one Document: furniture dropped, wrapped prose joined, tables as rows."""
-    from loaders.readers.pdf import page_lines
+    from loaders.readers.pdf import page_lines  # which imports this module when it needs OCR
 
     issues: list[Issue] = [i for p in pages for i in p.issues]
     kept = [[i for i in p.items if not (isinstance(i, OcrText) and _furniture(i))] for p in pages]

@@ -12,7 +12,8 @@ writing the warehouse; wall time, marginal over a one-file folder).
 
 Files: copies of ../shared/reports (each with a few bytes appended, so every file is unique) and,
 for DOCX and text, generated reports; PDF and HTML fall back to generated ones when
-../shared is absent.
+../shared is absent. `pdf-gen` is the generator's PDFs (a CJK font the PDF does not embed, which
+PDFium draws with the bundled Noto CJK standing in) beside the shared report's embedded fonts.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ def unique_copies(work: Path, fmt: str, copies: int) -> list[Path]:
     """Files of one format: shared reports copied with a distinct tail, else generated ones."""
     folder = work / fmt
     folder.mkdir(parents=True, exist_ok=True)
+    if fmt == "pdf-gen":
+        generate(copies, folder, seed=11, formats=("pdf",))
+        return sorted(folder.glob("*.pdf"))
     sources = [REPORTS / name for name in SHARED.get(fmt, []) if (REPORTS / name).is_file()]
     if not sources:
         generate(copies, folder, seed=11, formats=(fmt,))
@@ -93,7 +97,7 @@ def former(fmt: str) -> Callable[[Path, bytes], None] | None:
     """The former reader (kept under tests/ for the equivalence tests), read and parsed."""
     sys.path.insert(0, str(ROOT / "tests"))
     try:
-        if fmt == "pdf":
+        if fmt in ("pdf", "pdf-gen"):
             from reference_pdf import read_pdf as read
         elif fmt == "html":
             from reference_html import read_html as read
@@ -106,6 +110,7 @@ def former(fmt: str) -> Callable[[Path, bytes], None] | None:
 
 REFERENCE: dict[str, tuple[str, Callable[[Path, bytes], None]]] = {
     "pdf": ("pdfplumber chars", pdfplumber_chars),
+    "pdf-gen": ("pdfplumber chars", pdfplumber_chars),
     "html": ("BeautifulSoup+lxml", bs4_lxml),
     "docx": ("python-docx open", python_docx),
     "md": ("utf-8 decode + split", decode_only),
@@ -165,7 +170,7 @@ def main() -> int:
     parser.add_argument("--copies", type=int, default=60, help="files per format")
     parser.add_argument("--seconds", type=float, default=4.0, help="timing per side and round")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per format")
-    parser.add_argument("--formats", default="pdf,html,docx,md,txt")
+    parser.add_argument("--formats", default="pdf,pdf-gen,html,docx,md,txt")
     parser.add_argument("--load", action="store_true", help="also time `nianbao load -w 1`")
     args = parser.parse_args()
     rows = []

@@ -4,35 +4,8 @@ into image-only PDFs."""
 
 from __future__ import annotations
 
-import ctypes
 import io
 from pathlib import Path
-
-_fonts_ready = False
-
-
-def _pdfium_with_cjk_fonts() -> None:
-    """PDFium draws the generator's non-embedded CJK font (STSong-Light) only when it can find a
-    CJK font to substitute: restart it once with the bundled Noto CJK folder as a font path."""
-    global _fonts_ready
-    if _fonts_ready:
-        return
-    import noto_cjk_sans_otc
-    import pypdfium2.raw as pdfium_c
-    from pypdfium2 import _library_scope
-    from pypdfium2.internal import bases
-
-    _library_scope.destroy_lib()
-    folder = ctypes.c_char_p(str(Path(noto_cjk_sans_otc.FONT_PATH).parent).encode())
-    paths = (ctypes.POINTER(ctypes.c_char) * 2)(
-        ctypes.cast(folder, ctypes.POINTER(ctypes.c_char)), None
-    )
-    config = pdfium_c.FPDF_LIBRARY_CONFIG(
-        version=2, m_pUserFontPaths=paths, m_pIsolate=None, m_v8EmbedderSlot=0
-    )
-    pdfium_c.FPDF_InitLibraryWithConfig(config)
-    bases.LIBRARY_AVAILABLE = True
-    _fonts_ready = True
 
 
 def page_images(
@@ -45,7 +18,9 @@ def page_images(
     """PIL images of the PDF's pages (0-based `pages`, all by default), tilted `tilt` degrees."""
     import pypdfium2 as pdfium
 
-    _pdfium_with_cjk_fonts()
+    from loaders.readers.pdf_layout import start_pdfium
+
+    start_pdfium()  # the generator's CJK font drawn with the bundled Noto CJK standing in
     document = pdfium.PdfDocument(pdf)
     try:
         chosen = range(len(document)) if pages is None else pages

@@ -8,8 +8,10 @@ the former readers, kept only for this comparison.
 from __future__ import annotations
 
 import io
+import pickle
 import subprocess
 import sys
+from multiprocessing import get_context
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -18,7 +20,7 @@ import pytest
 from loaders.document import Document
 from loaders.readers.html import read_html
 from loaders.readers.pdf import read_pdf
-from loaders.readers.pdf_layout import read_layer
+from loaders.readers.pdf_layout import bundled_font_folders, font_folders, read_layer
 from loaders.synthetic.corpus import generate
 from loaders.synthetic.render import pdf_available
 
@@ -104,6 +106,14 @@ def test_rotated_pages_read_the_same(rotation: int) -> None:
     assert ("Reviews", "351", "", "13") in rows  # the blank cell keeps its column
 
 
+def lost_glyphs(data: bytes) -> int:
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return sum(read_layer(pdf[i], i + 1).lost for i in range(len(pdf)))
+    finally:
+        pdf.close()
+
+
 @needs_reportlab
 def test_generated_pdfs_read_the_same(tmp_path: Path) -> None:
     # blank cells, spans and sign-offs in every report that can show them
@@ -111,31 +121,56 @@ def test_generated_pdfs_read_the_same(tmp_path: Path) -> None:
     files = sorted(tmp_path.glob("*.pdf"))
     assert files
     for path in files:
-        same_reading(path.read_bytes())
+        data = path.read_bytes()
+        # the generator's CJK font is not embedded: PDFium places its glyphs with the bundled
+        # Noto CJK standing in, and pdfplumber is never opened
+        assert lost_glyphs(data) == 0, path.name
+        same_reading(data)
+
+
+@needs_reportlab
+def test_parse_processes_start_pdfium_with_the_bundled_fonts(tmp_path: Path) -> None:
+    # the load's pool: processes forked from a server that preloaded the workers module, each
+    # importing the PDF reader (and so starting PDFium) when it meets its first PDF
+    generate(4, tmp_path, seed=20, formats=("pdf",))
+    files = [path.read_bytes() for path in sorted(tmp_path.glob("*.pdf"))]
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["loaders.store.worker"])
+    with context.Pool(2) as pool:
+        documents = pool.map(read_pdf, files, chunksize=1)
+        folders = pool.starmap(font_folders, [()] * 4, chunksize=1)
+    assert folders == [bundled_font_folders()] * 4 and folders[0]
+    for data, document in zip(files, documents, strict=True):
+        assert signature(document) == signature(reference_read_pdf(data))
 
 
 @needs_reportlab
 def test_pages_whose_glyphs_pdfium_cannot_place_fall_back(tmp_path: Path) -> None:
-    # The generator's CJK font is neither embedded nor installed: PDFium drops one-glyph text
-    # objects (a wrapped cell's last character), and the page is read by pdfplumber instead.
-    # In a process of its own: the scan tests restart PDFium with a CJK font path, after which
-    # it places every glyph of this font, and this worker may have run them.
+    # PDFium with no font folder has nothing to stand in for the generator's CJK font: it drops
+    # one-glyph text objects (a wrapped cell's last character), and the page is read by
+    # pdfplumber instead. In a process of its own, as PDFium restarts for the whole process.
     generate(1, tmp_path, seed=20, formats=("pdf",))
     path = next(tmp_path.glob("*.pdf"))
+    read = tmp_path / "read.pickle"
     code = (
-        "import sys, pypdfium2 as pdfium; from loaders.readers.pdf_layout import read_layer;"
-        "pdf = pdfium.PdfDocument(open(sys.argv[1], 'rb').read());"
-        "print(any(read_layer(pdf[i], i + 1).lost for i in range(len(pdf))))"
+        "import pickle, sys; from loaders.readers import pdf_layout;"
+        "assert pdf_layout.start_pdfium([]);"
+        "from loaders.readers.pdf import read_pdf; import pypdfium2 as pdfium;"
+        "data = open(sys.argv[1], 'rb').read(); pdf = pdfium.PdfDocument(data);"
+        "lost = sum(pdf_layout.read_layer(pdf[i], i + 1).lost for i in range(len(pdf)));"
+        "pdf.close(); pickle.dump((lost, read_pdf(data)), open(sys.argv[2], 'wb'))"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(path)],
+        [sys.executable, "-c", code, str(path), str(read)],
         check=False,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert done.stdout.strip() == "True", done.stderr[-2000:]
-    same_reading(path.read_bytes())
+    assert done.returncode == 0, done.stderr[-2000:]
+    lost, document = pickle.loads(read.read_bytes())
+    assert lost > 0
+    assert signature(document) == signature(reference_read_pdf(path.read_bytes()))
 
 
 # ---------------------------------------------------------------- HTML

@@ -28,7 +28,7 @@ from typing import Any
 
 from loaders.characters import normalise_cell
 from loaders.document import Document, Issue, Line, ReadError
-from loaders.readers import CJK, join_breaks, prose_line, row_line
+from loaders.readers import CJK, join_breaks
 from loaders.settings import (
     OCR_MAX_PIXELS,
     OCR_MEMORY_BYTES,
@@ -851,38 +851,14 @@ def _drawn_grids(segments: list[Segment], width: float, height: float) -> list[_
 
 def document_of(pages: list[OcrPage], fmt: str, record: bool = True) -> Document:
     """OCR'd pages as one Document: furniture dropped, wrapped prose joined, tables as rows."""
-    lines: list[Line] = []
+    from loaders.readers.pdf import page_lines  # which imports this module when it needs OCR
+
     issues: list[Issue] = [i for p in pages for i in p.issues]
-    para: list[OcrText] = []
-    tables = 0
-    texts = [i for p in pages for i in p.items if isinstance(i, OcrText) and not _furniture(i)]
+    kept = [[i for i in p.items if not (isinstance(i, OcrText) and _furniture(i))] for p in pages]
+    texts = [i for items in kept for i in items if isinstance(i, OcrText)]
     left = min((t.x0 for t in texts), default=0.0)
     right = max((t.x1 for t in texts), default=0.0)
-
-    def flush() -> None:
-        if para:
-            text = join_breaks("\n".join(t.raw for t in para))
-            lines.append(prose_line(len(lines) + 1, text, f"page {para[0].page}"))
-            para.clear()
-
-    for page in pages:
-        for item in page.items:
-            if isinstance(item, OcrTable):
-                flush()
-                tables += 1
-                for number, cells in enumerate(item.rows, start=1):
-                    if any(cells):
-                        source = f"page {item.page} table {tables} row {number}"
-                        lines.append(row_line(len(lines) + 1, cells, source))
-                continue
-            if _furniture(item):
-                continue
-            if para and _continues(para[-1], item, left, right):
-                para.append(item)
-            else:
-                flush()
-                para.append(item)
-    flush()
+    lines = page_lines(kept, lambda prev, cur, _: _continues(prev, cur, left, right))
     issues.extend(doubt_issues([d for p in pages for d in p.doubts], lines))
     if not lines:
         raise ReadError(

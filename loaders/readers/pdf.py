@@ -1,12 +1,20 @@
 """PDF reports (PDFium): ruled tables become row Lines, the text around them prose Lines.
 
 Each page is turned into items on its own (`read_page`): its characters and ruling edges come
-from PDFium (`pdf_layout.read_layer`), ruled grids and text lines are rebuilt from them. A page
-with no text layer is reported where `read_pdf` meets it, the one place an OCR step would take
-its place: recognised text boxes made into a `PageLayer` (characters or words as `Char`, ruling
-lines as `Edge`) go through `read_page` like any other page. Wrapped lines are then joined back
-into paragraphs across the whole document (a line that reaches the right margin continues on the
-next unindented line), because the narrative states its numbers in sentences that often wrap.
+from PDFium (`pdf_layout.read_layer`), ruled grids and text lines are rebuilt from them. PDFium
+runs with the bundled Noto Sans CJK as its font folder (`pdf_layout.start_pdfium`), so it places
+the glyphs of CJK fonts a PDF does not embed. pdfplumber is opened only for a page whose glyphs
+PDFium still cannot place, the one thing pdfminer does that PDFium does not: a font neither
+embedded nor stood in for (a script the bundled font lacks, or PDFium left with the system's
+folders because a pypdfium2 object was already open), whose glyphs pdfminer places from the
+PDF's own widths without any font program.
+
+A page with no text layer is reported where `read_pdf` meets it, the one place an OCR step would
+take its place: recognised text boxes made into a `PageLayer` (characters or words as `Char`,
+ruling lines as `Edge`) go through `read_page` like any other page. Wrapped lines are then joined
+back into paragraphs across the whole document (a line that reaches the right margin continues on
+the next unindented line), because the narrative states its numbers in sentences that often
+wrap; `page_lines` does that and numbers the table rows, for OCR'd pages too with OCR's own rule.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from statistics import median
 from typing import Any
@@ -39,6 +48,7 @@ _NUMBER_RUN = re.compile(r"(?<!\S)\d[\d.,%]*(\s+\d[\d.,%]*){2,}(?!\S)")
 _TERMINATORS = ("。", "!", "?", ".")  # after NFKC: ！？ are folded to ASCII
 _CLOSERS = "”’」』)]】"
 _MARGIN = 0.1  # top/bottom share of the page where running headers and footers live
+Continues = Callable[[Any, Any, bool], bool]  # (last line, line, page_turn): one paragraph?
 
 
 @dataclass
@@ -86,12 +96,11 @@ def read_page(layer: PageLayer) -> list[_Item]:
         items.append(_Table(layer.number, grid.bbox[1], rows))
 
     chars = layer.chars
-    for x0, top, x1, bottom in boxes:  # a character whose centre is on or in a table's box
-        chars = [
-            c
-            for c in chars
-            if not (x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom)
-        ]
+    if boxes:  # a character whose centre is on or in a table's box
+        centres = [((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2, c) for c in chars]
+        for x0, top, x1, bottom in boxes:
+            centres = [m for m in centres if not (x0 <= m[0] <= x1 and top <= m[1] <= bottom)]
+        chars = [m[2] for m in centres]
     height = layer.height
     for line in text_lines(chars):
         text = normalise_cell(line.text)
@@ -172,8 +181,17 @@ def _lines(pages: list[list[_Item]]) -> list[Line]:
         for items in pages
     ]
     paragraphs = _Paragraphs([i for items in kept for i in items if isinstance(i, _Text)])
+    return page_lines(kept, paragraphs.continues)
+
+
+def page_lines(pages: Iterable[Sequence[Any]], continues: Continues) -> list[Line]:
+    """Pages of items top to bottom as Lines: a table (an item with `rows`) gives a Line a row
+    that has a cell, its source numbering the tables through the document; text lines (with
+    `page` and `raw`) join into one paragraph while `continues(last line, line, page_turn)`,
+    page_turn telling that the line is the first item of its page. The PDF reader's and OCR's
+    own rules for wrapped prose plug in here."""
     lines: list[Line] = []
-    para: list[_Text] = []
+    para: list[Any] = []
     tables = 0
 
     def flush() -> None:
@@ -182,18 +200,18 @@ def _lines(pages: list[list[_Item]]) -> list[Line]:
             lines.append(prose_line(len(lines) + 1, text, f"page {para[0].page}"))
             para.clear()
 
-    for items in kept:
+    for items in pages:
         for index, item in enumerate(items):
-            if isinstance(item, _Table):
+            rows = getattr(item, "rows", None)
+            if rows is not None:
                 flush()
                 tables += 1
-                for number, cells in enumerate(item.rows, start=1):
+                for number, cells in enumerate(rows, start=1):
                     if any(cells):
                         source = f"page {item.page} table {tables} row {number}"
                         lines.append(row_line(len(lines) + 1, cells, source))
                 continue
-            page_turn = index == 0  # the previous paragraph ended the previous page
-            if para and paragraphs.continues(para[-1], item, page_turn):
+            if para and continues(para[-1], item, index == 0):
                 para.append(item)
             else:
                 flush()
@@ -218,7 +236,7 @@ def _open(data: bytes) -> pdfium.PdfDocument:
 
 class _Plumber:
     """pdfplumber, opened on the first page that needs it (see `PageLayer.lost`): the one thing
-    PDFium cannot do is place glyphs of a font that is neither embedded nor installed."""
+    PDFium cannot do is place glyphs of a font that is neither embedded nor stood in for."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import uuid
@@ -26,7 +27,15 @@ from loaders.settings import BATCH_BYTES, BATCH_SIZE, CHUNK, LOAD_DUCKDB_MEMORY,
 from loaders.store import writer
 from loaders.store.batches import Batch, FileOutcome
 from loaders.store.digests import StoredDigests
-from loaders.store.worker import TaskLost, failed, parse_chunk, parse_task, start_worker
+from loaders.store.worker import (
+    TaskLost,
+    failed,
+    parse_chunk,
+    parse_task,
+    spooled_task,
+    start_worker,
+    unspooled,
+)
 from loaders.store.writer import utc_now
 
 if TYPE_CHECKING:
@@ -189,7 +198,7 @@ def load_paths(
     run_id = run_id or new_run_id()
     started = utc_now()
     summary = LoadSummary(run_id=run_id, db_path=db_path)
-    pool = stored_list = None
+    pool = spool = None
     if engine == "ray":  # before the warehouse opens: a cluster out of reach changes nothing
         from loaders.store.ray_engine import RayPool
 
@@ -218,15 +227,15 @@ def load_paths(
         # paths are listed than were ever read.
         surely_new = len(names) - (0 if rehash else writer.count_files_read(con))
         if parallel and surely_new >= SERIAL_BELOW:
-            pool, stored_list = _start_pool(workers, stored)
+            pool, spool = _start_pool(workers, stored)
         todo, stat_of, summary.files_seen = _files_to_read(con, list_files(names), rehash)
         summary.unchanged = summary.files_seen - len(todo)  # read before, untouched: not read
         if parallel and pool is None and len(todo) >= SERIAL_BELOW:
-            pool, stored_list = _start_pool(workers, stored)
+            pool, spool = _start_pool(workers, stored)
         writer.ensure_regions(con)
         chosen = pool if len(todo) >= least else None
         for parsed in _parsed_batches(
-            todo, run_id, chosen, stored, progress, batch_size, batch_bytes
+            todo, run_id, chosen, stored, progress, batch_size, batch_bytes, spool
         ):
             for outcome in _store(con, parsed, run_id, stat_of):
                 summary.issues_by_code.update(outcome.codes)
@@ -244,8 +253,8 @@ def load_paths(
             # the processes exit while the database checkpoints (Ray's before it)
             pool.shutdown(wait=False, cancel_futures=True)
         con.close()
-        if stored_list is not None:
-            stored_list.unlink(missing_ok=True)
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
     return summary
 
 
@@ -271,19 +280,21 @@ def _parse_context() -> BaseContext:
 
 
 def _start_pool(workers: int, stored: StoredDigests) -> tuple[ProcessPoolExecutor, Path]:
-    """Parse processes, each given the ids of the stored documents in a file: through the start-up
-    pipe of a process, a large set would hold this one until the child had imported the parser."""
-    with tempfile.NamedTemporaryFile(prefix="nianbao-stored-", suffix=".bin", delete=False) as fh:
-        fh.write(stored.block)
+    """Parse processes, and the folder they share with this one: the ids of the stored documents
+    in a file (through the start-up pipe of a process, a large set would hold this one until the
+    child had imported the parser), and the batches they send back (`worker.spooled_task`)."""
+    spool = Path(tempfile.mkdtemp(prefix="nianbao-spool-"))
+    stored_list = spool / "stored.bin"
+    stored_list.write_bytes(stored.block)
     pool = ProcessPoolExecutor(
         workers,
         mp_context=_parse_context(),
         initializer=start_worker,
-        initargs=(fh.name,),
+        initargs=(str(stored_list),),
     )
     for _ in range(workers):
         pool.submit(int)  # with no process idle, each submit starts one
-    return pool, Path(fh.name)
+    return pool, spool
 
 
 def _parsed_batches(
@@ -294,11 +305,12 @@ def _parsed_batches(
     progress: bool,
     batch_size: int,
     batch_bytes: int,
+    spool: Path | None = None,
 ) -> Iterator[Batch]:
     """Batches of about `batch_size` parsed files or `batch_bytes` of rows, whichever comes
     first, in the order of `todo`; parsed by the pool's processes (or Ray's tasks) when there is
     one, else in this process. A document is in one batch at most: later files with the same
-    bytes come back unchanged."""
+    bytes come back unchanged. Local pool processes send their batches through files in `spool`."""
     bar = tqdm(total=len(todo), unit="file", disable=not progress or not todo, file=sys.stderr)
     size = min(CHUNK, batch_size)  # a batch holds whole chunks
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
@@ -329,6 +341,11 @@ def _parsed_batches(
             return most
         return max(2, min(most, 2 * batch_bytes * received // received_bytes))
 
+    def submit(chunk: list[str]):
+        if spool is None:
+            return pool.submit(parse_task, chunk, run_id)
+        return pool.submit(spooled_task, chunk, run_id, str(spool))
+
     try:
         leftover = chunks
         if pool is not None:
@@ -340,7 +357,7 @@ def _parsed_batches(
             submitted = 0
             try:
                 for chunk in chunks[:window]:
-                    in_flight.append((chunk, pool.submit(parse_task, chunk, run_id)))
+                    in_flight.append((chunk, submit(chunk)))
                     submitted += 1
             except BrokenProcessPool:  # a process died while it started: nothing was lost yet
                 leftover = chunks[submitted:]
@@ -348,6 +365,8 @@ def _parsed_batches(
                 chunk, future = in_flight.popleft()
                 try:
                     result = future.result()
+                    if isinstance(result, str):
+                        result = unspooled(result)
                 except BrokenProcessPool:
                     # a worker died (killed, or crashed in C code): name the files of its task,
                     # parse the rest here
@@ -363,7 +382,7 @@ def _parsed_batches(
                 while not leftover and submitted < len(chunks) and len(in_flight) < room(window):
                     chunk = chunks[submitted]
                     try:
-                        in_flight.append((chunk, pool.submit(parse_task, chunk, run_id)))
+                        in_flight.append((chunk, submit(chunk)))
                         submitted += 1
                     except BrokenProcessPool:
                         leftover = chunks[submitted:]

@@ -11,7 +11,9 @@ import contextlib
 import gc
 import hashlib
 import os
+import pickle
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
@@ -276,6 +278,28 @@ def start_worker(stored_list: str) -> None:
 def parse_task(paths: list[str], run_id: str) -> Batch:
     """One task in a pool process."""
     return parse_chunk(paths, run_id, _stored)
+
+
+def spooled_task(paths: list[str], run_id: str, spool: str) -> str:
+    """One task in a local pool process, its batch written to a file in `spool`; returns the
+    file's path. The batch does not travel through the pool's result pipe: a process killed while
+    it wrote a large result there would leave a partial message that the pool's reader waits on
+    forever. A path is one atomic write."""
+    batch = parse_task(paths, run_id)
+    fd, name = tempfile.mkstemp(dir=spool, suffix=".batch")
+    with os.fdopen(fd, "wb") as out:
+        pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return name
+
+
+def unspooled(name: str) -> Batch:
+    """The batch a `spooled_task` wrote; its file is removed."""
+    path = Path(name)
+    try:
+        with path.open("rb") as spooled:
+            return pickle.load(spooled)
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def parse_chunk(paths: list[str], run_id: str, stored: Container[str]) -> Batch:

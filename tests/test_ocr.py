@@ -187,6 +187,7 @@ def test_a_pdf_with_one_scanned_page_loads_every_cell_and_ocrs_that_page_only(
 
 _PAGE_BOUND = """
 import signal
+import time
 from PIL import Image, ImageDraw
 from loaders.readers import ocr
 
@@ -195,10 +196,12 @@ ImageDraw.Draw(image).text((40, 120), "2024 report", fill=0)
 ocr._engine()  # the models loaded: the bound falls inside the recognition itself
 ocr.OCR_PAGE_SECONDS = 0.001
 signal.signal(signal.SIGALRM, lambda *_: None)
-signal.setitimer(signal.ITIMER_REAL, 100)  # the file's own bound, as extract arms it
+started = time.monotonic()
+signal.setitimer(signal.ITIMER_REAL, 100)  # the file's own bound, as parse_file arms it
 page = ocr.ocr_image(image, 1, 150)
 left, _ = signal.getitimer(signal.ITIMER_REAL)
-print([i.code for i in page.issues], len(page.boxes), 90 < left <= 100)
+# the file's timer runs on where it was, however long a busy machine took over the page
+print([i.code for i in page.issues], len(page.boxes), abs(100 - left - (time.monotonic() - started)) < 1)
 """
 
 

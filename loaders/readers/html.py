@@ -479,11 +479,40 @@ def _anchors(
 # ---------------------------------------------------------------- emitting lines
 
 
-def _cell_text(cell: etree._Element) -> str:
-    """A cell's text; paragraphs and <br> inside it are line breaks that join_breaks undoes."""
+_BREAK_TAGS = ("br", "p", "div", "li")
+
+
+def _breaks_by_cell(table: etree._Element) -> dict[etree._Element, list[etree._Element]]:
+    """The line-breaking elements (<br>, paragraphs, list items) inside each cell of the table,
+    found in one pass over the table: most cells hold none, or one paragraph."""
+    found: dict[etree._Element, list[etree._Element]] = {}
+    for el in table.iter(*_BREAK_TAGS):
+        cell = el.getparent()
+        while cell is not None and cell is not table:
+            if cell.tag == "td" or cell.tag == "th":
+                if cell in found:
+                    found[cell].append(el)
+                else:
+                    found[cell] = [el]
+            cell = cell.getparent()
+    return found
+
+
+def _cell_text(cell: etree._Element, breaks: list[etree._Element] | None = None) -> str:
+    """A cell's text; paragraphs and <br> inside it are line breaks that join_breaks undoes.
+
+    `breaks` are the cell's line-breaking descendants (None: found here)."""
     if not len(cell):
         return join_breaks(cell.text or "")  # most cells: text and no markup
-    breaks = list(cell.iter("br", "p", "div", "li"))
+    if len(cell) == 1 and not len(cell[0]):
+        # one child without children (often a paragraph): a break before it would be first
+        child = cell[0]
+        if not isinstance(child.tag, str):
+            return join_breaks((cell.text or "") + (child.tail or ""))
+        if child.tag not in _BREAK_TAGS or not (cell.text or "").strip():
+            return join_breaks((cell.text or "") + (child.text or "") + (child.tail or ""))
+    if breaks is None:
+        breaks = list(cell.iter(*_BREAK_TAGS))
     if not breaks or (len(breaks) == 1 and breaks[0] is cell[0] and not (cell.text or "").strip()):
         # inline markup, or one paragraph with nothing before it: no break to mark
         return join_breaks(_text(cell))
@@ -491,7 +520,7 @@ def _cell_text(cell: etree._Element) -> str:
 
     def visit(el: etree._Element) -> None:
         if isinstance(el.tag, str):
-            if el.tag in ("br", "p", "div", "li") and parts:
+            if el.tag in _BREAK_TAGS and parts:
                 parts.append("\n")
             parts.append(el.text or "")
             for child in el:
@@ -511,7 +540,8 @@ def table_grid(table: etree._Element) -> list[tuple[str, ...]]:
 def padded_grid(table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
     """The rectangular grid, each row with the number of empty cells added to square it
     (a row printed with too few cells: where its figures belong is not certain)."""
-    trs = table.xpath(".//tr")
+    trs = list(table.iter("tr"))
+    breaks: dict[etree._Element, list[etree._Element]] | None = None  # found on first need
     grid: list[list[str]] = []
     pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text)
     for index, tr in enumerate(trs):
@@ -527,11 +557,17 @@ def padded_grid(table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
         for cell in tr.iterchildren("td", "th"):
             if pending and len(row) in pending:
                 take_pending()
-            text = _cell_text(cell)
-            spans = cell.get("rowspan"), cell.get("colspan")
-            if spans == (None, None):
+            if len(cell) > 1 or (len(cell) == 1 and len(cell[0])):  # markup within markup
+                if breaks is None:
+                    breaks = _breaks_by_cell(table)
+                text = _cell_text(cell, breaks.get(cell, []))
+            else:
+                text = _cell_text(cell)
+            attrib = cell.attrib
+            if "rowspan" not in attrib and "colspan" not in attrib:
                 row.append(text)  # most cells span nothing
                 continue
+            spans = attrib.get("rowspan"), attrib.get("colspan")
             rowspan = 1 if spans[0] is None else _span(spans[0], len(trs) - index)
             colspan = 1 if spans[1] is None else min(_span(spans[1], 100), 100)
             for k in range(colspan):

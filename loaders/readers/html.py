@@ -366,7 +366,6 @@ _LONG_CELLS = etree.XPath("(.//td | .//th)[string-length(string()) > $limit]")
 
 def _drop_chrome(root: etree._Element) -> None:
     weights = _weights(root)
-    total = max(weights[root], 1)
     known: dict[etree._Element, bool] = {}
 
     def data_table(table: etree._Element) -> bool:
@@ -374,34 +373,42 @@ def _drop_chrome(root: etree._Element) -> None:
             known[table] = _is_data_table(table)
         return known[table]
 
-    # Found by libxml2: comments, never-content tags, chrome tags and elements with a class or
-    # id; the tree does not change until all are judged, so their order does not matter.
+    # Found by libxml2: comments, never-content tags, chrome tags and elements whose class or
+    # id names chrome; the tree does not change until all are judged, so their order does not
+    # matter.
     doomed: list[etree._Element] = list(root.iter(etree.Comment))
     doomed += root.iter(*_DROP_ALWAYS)
     dropped = set(doomed)
-    for el in [*root.iter(*_DROP_CHROME), *_MARKED(root)]:
+    total = 0  # the page's weight, counted when first needed
+    for el in [*root.iter(*_DROP_CHROME), *_chrome_marked(root)]:
         if el in dropped or el.tag in _DROP_ALWAYS:
             continue
-        if el.tag not in _DROP_CHROME:
-            marks = f"{el.get('class') or ''} {el.get('id') or ''}"
-            if not _CHROME_CLASS.search(marks):
-                continue
         text = _own_text(el)
-        keep = (
-            _METADATA.search(text)
-            or _TITLE.search(text)
-            or weights[el] > 0.4 * total
-            or any(data_table(t) for t in el.iter("table"))
-        )
-        if not keep:
-            doomed.append(el)
-            dropped.add(el)
+        if _METADATA.search(text) or _TITLE.search(text):
+            continue
+        total = total or max(weights[root], 1)
+        if weights[el] > 0.4 * total or any(data_table(t) for t in el.iter("table")):
+            continue
+        doomed.append(el)
+        dropped.add(el)
     for el in doomed:
         if el.getparent() is not None:
             _drop_tree(el)
 
 
-_MARKED = etree.XPath("//*[@class or @id]")
+# the values of every class and id attribute: far cheaper for libxml2 than testing every element
+_MARKS = etree.XPath("//@class | //@id")
+
+
+def _chrome_marked(root: etree._Element) -> list[etree._Element]:
+    """Elements whose class or id names chrome (nav, footer, share ...), in document order."""
+    found: list[etree._Element] = []
+    for value in _MARKS(root):
+        if _CHROME_CLASS.search(value):
+            el = value.getparent()
+            if not found or found[-1] is not el:  # class and id of one element both name it
+                found.append(el)
+    return found
 
 
 def _find_body(

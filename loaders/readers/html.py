@@ -9,6 +9,7 @@ reads the agency and publication date from them.
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 
 from lxml import etree
@@ -43,9 +44,6 @@ _METADATA = re.compile(
 )
 _TITLE = re.compile(r"年度报告|年报")
 _MARKERS = re.compile("[发成生公索信年]")  # the first characters of _METADATA and _TITLE
-_LAST_DESCENDANT = etree.XPath(
-    "(descendant::* | descendant::comment() | descendant::processing-instruction())[last()]"
-)
 _SPACE = re.compile(r"\s+")
 
 # A JavaScript string literal; the article of some saved pages is one (`let content = "..."`).
@@ -415,18 +413,46 @@ def _find_body(
     root: etree._Element, weights: dict[etree._Element, int], data_tables: set[etree._Element]
 ) -> etree._Element:
     """Walk down while one child holds most of the text and every data table."""
-    cur = root.find("body") if root.find("body") is not None else root
+    cur = root.find("body")
+    if cur is None:
+        cur = root
+    chains = [[table, *table.iterancestors()] for table in data_tables]
     while True:
         kids = [c for c in cur if isinstance(c.tag, str)]
-        if not kids or weights[cur] == 0:
+        if not kids:
             return cur
-        best = max(kids, key=lambda k: weights[k])
-        if best.tag == "table" and best in data_tables:
-            return cur  # a data table is part of the body, never the whole of it
-        tables = [t for t in cur.iter("table") if t in data_tables]
-        if weights[best] < 0.7 * weights[cur] or not all(_inside(t, best) for t in tables):
+        total = weights[cur]
+        if total == 0:
             return cur
-        cur = best
+        # The children's weights add up to at most the parent's, so a child holding 70% is
+        # the heaviest: only the child holding every data table, if one does, can be it.
+        holders: list[etree._Element] = []
+        for chain in chains:
+            for below, above in itertools.pairwise(chain):
+                if above is cur:
+                    if not any(h is below for h in holders):
+                        holders.append(below)
+                    break
+        if len(holders) > 1:
+            return cur
+        if holders:
+            best = holders[0]
+            if best in data_tables or weights[best] < 0.7 * total:
+                return cur  # a data table is part of the body, never the whole of it
+            cur = best
+            continue
+        found, seen = None, 0
+        for kid in kids:
+            weight = weights[kid]
+            if weight >= 0.7 * total:
+                found = kid
+                break
+            seen += weight
+            if total - seen < 0.7 * total:
+                break  # the children left are too light
+        if found is None:
+            return cur
+        cur = found
 
 
 def _has_title(body: etree._Element) -> bool:
@@ -448,18 +474,14 @@ def _anchors(
     """Small metadata blocks outside the body (and the title, if the body lacks one)."""
     want_title = not _has_title(body)
     found: list[etree._Element] = []
-    above = set(body.iterancestors())
-    last = _LAST_DESCENDANT(body)
-    end = last[0] if last else body  # the body's subtree ends with this element
-    in_body = False
-    for el in root.iter():
-        if el is body:
-            in_body = True
-        if in_body:
-            if el is end:
-                in_body = False
-            continue
-        if not isinstance(el.tag, str) or el.tag not in _BLOCKS or el in above:
+    path = [body, *body.iterancestors()]
+    on_path = set(path)
+    # every element outside the body: the subtrees beside the path from the root down to it
+    outside = (
+        el for parent in path[1:] for child in parent if child not in on_path for el in child.iter()
+    )
+    for el in outside:
+        if not isinstance(el.tag, str) or el.tag not in _BLOCKS:
             continue
         if not _MARKERS.search(_text(el)):
             continue  # its own line is part of this text: no match can be in it

@@ -527,21 +527,35 @@ def _breaks_by_cell(table: etree._Element) -> dict[etree._Element, list[etree._E
     return found
 
 
-def _cell_text(cell: etree._Element, breaks: list[etree._Element] | None = None) -> str:
-    """A cell's text; paragraphs and <br> inside it are line breaks that join_breaks undoes.
+class _TableBreaks:
+    """The line-breaking elements of each cell of one table, found on first need."""
 
-    `breaks` are the cell's line-breaking descendants (None: found here)."""
-    if not len(cell):
+    def __init__(self, table: etree._Element) -> None:
+        self.table = table
+        self.found: dict[etree._Element, list[etree._Element]] | None = None
+
+    def __call__(self, cell: etree._Element) -> list[etree._Element]:
+        if self.found is None:
+            self.found = _breaks_by_cell(self.table)
+        return self.found.get(cell, [])
+
+
+def _cell_text(cell: etree._Element, breaks_of: _TableBreaks | None = None) -> str:
+    """A cell's text; paragraphs and <br> inside it are line breaks that join_breaks undoes."""
+    count = len(cell)
+    if not count:
         return join_breaks(cell.text or "")  # most cells: text and no markup
-    if len(cell) == 1 and not len(cell[0]):
-        # one child without children (often a paragraph): a break before it would be first
+    if count == 1:
         child = cell[0]
-        if not isinstance(child.tag, str):
-            return join_breaks((cell.text or "") + (child.tail or ""))
-        if child.tag not in _BREAK_TAGS or not (cell.text or "").strip():
-            return join_breaks((cell.text or "") + (child.text or "") + (child.tail or ""))
-    if breaks is None:
-        breaks = list(cell.iter(*_BREAK_TAGS))
+        if not len(child):
+            # one child without children (often a paragraph): a break before it would be first
+            tag = child.tag
+            if not isinstance(tag, str):  # a comment: only its tail is text
+                return join_breaks((cell.text or "") + (child.tail or ""))
+            lead = cell.text or ""
+            if tag not in _BREAK_TAGS or not lead.strip():
+                return join_breaks(lead + (child.text or "") + (child.tail or ""))
+    breaks = breaks_of(cell) if breaks_of is not None else list(cell.iter(*_BREAK_TAGS))
     if not breaks or (len(breaks) == 1 and breaks[0] is cell[0] and not (cell.text or "").strip()):
         # inline markup, or one paragraph with nothing before it: no break to mark
         return join_breaks(_text(cell))
@@ -570,49 +584,47 @@ def padded_grid(table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
     """The rectangular grid, each row with the number of empty cells added to square it
     (a row printed with too few cells: where its figures belong is not certain)."""
     trs = list(table.iter("tr"))
-    breaks: dict[etree._Element, list[etree._Element]] | None = None  # found on first need
+    breaks_of = _TableBreaks(table)
     grid: list[list[str]] = []
     pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text)
     for index, tr in enumerate(trs):
         row: list[str] = []
-
-        def take_pending(row: list[str] = row) -> None:
-            while len(row) in pending:
-                left, text = pending.pop(len(row))
-                row.append(text)
-                if left > 1:
-                    pending[len(row) - 1] = (left - 1, text)
-
-        for cell in tr.iterchildren("td", "th"):
+        for cell in tr:
+            tag = cell.tag
+            if tag != "td" and tag != "th":
+                continue
             if pending and len(row) in pending:
-                take_pending()
-            if len(cell) > 1 or (len(cell) == 1 and len(cell[0])):  # markup within markup
-                if breaks is None:
-                    breaks = _breaks_by_cell(table)
-                text = _cell_text(cell, breaks.get(cell, []))
-            else:
-                text = _cell_text(cell)
-            attrib = cell.attrib
-            if "rowspan" not in attrib and "colspan" not in attrib:
+                _take_pending(row, pending)
+            text = _cell_text(cell, breaks_of)
+            rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
+            if rowspan is None and colspan is None:
                 row.append(text)  # most cells span nothing
                 continue
-            spans = attrib.get("rowspan"), attrib.get("colspan")
-            rowspan = 1 if spans[0] is None else _span(spans[0], len(trs) - index)
-            colspan = 1 if spans[1] is None else min(_span(spans[1], 100), 100)
-            for k in range(colspan):
+            down = 1 if rowspan is None else _span(rowspan, len(trs) - index)
+            across = 1 if colspan is None else min(_span(colspan, 100), 100)
+            for k in range(across):
                 piece = text if k == 0 else ""
-                if rowspan > 1:
-                    pending[len(row)] = (rowspan - 1, piece)
+                if down > 1:
+                    pending[len(row)] = (down - 1, piece)
                 row.append(piece)
         # cells spanning down into the end of this row
         while pending and len(row) <= max(pending):
             if len(row) in pending:
-                take_pending()
+                _take_pending(row, pending)
             else:
                 row.append("")
         grid.append(row)
     width = max((len(r) for r in grid), default=0)
     return [(tuple(r + [""] * (width - len(r))), width - len(r)) for r in grid]
+
+
+def _take_pending(row: list[str], pending: dict[int, tuple[int, str]]) -> None:
+    """Fill the row's next columns from the cells spanning down into them."""
+    while len(row) in pending:
+        left, text = pending.pop(len(row))
+        row.append(text)
+        if left > 1:
+            pending[len(row) - 1] = (left - 1, text)
 
 
 def _span(value: str | None, zero_means: int) -> int:

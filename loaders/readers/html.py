@@ -139,7 +139,7 @@ def _meta_charset(head: str) -> str | None:
 
 def decode_html(data: bytes) -> tuple[str, str, list[Issue]]:
     """Decode by BOM, then the declared charset, then UTF-8, then detection."""
-    if not data.strip():
+    if not data or data.isspace():
         raise ReadError(
             "empty_file", "the HTML file is empty: the page was not saved completely; save it again"
         )
@@ -645,13 +645,11 @@ class _Emitter:
         self.paragraphs = 0
         self.tables = 0
 
-    def add(self, text: str | None) -> None:
-        if text:
-            self.buffer.append(text)
-
     def flush(self) -> None:
+        if not self.buffer:
+            return
         text = join_breaks("".join(self.buffer))
-        self.buffer = []
+        self.buffer.clear()
         if text:
             self.paragraphs += 1
             self.lines.append(prose_line(len(self.lines) + 1, text, f"p {self.paragraphs}"))
@@ -659,19 +657,20 @@ class _Emitter:
     def table(self, table: etree._Element) -> None:
         self.flush()
         self.tables += 1
+        lines = self.lines
         for number, (cells, padded) in enumerate(padded_grid(table), start=1):
             if not any(cells):
                 continue
             source = f"table {self.tables} row {number}"
             if len(cells) == 1:
-                self.lines.append(prose_line(len(self.lines) + 1, cells[0], source))
+                lines.append(prose_line(len(lines) + 1, cells[0], source))
             else:
-                self.lines.append(row_line(len(self.lines) + 1, cells, source, padded))
+                lines.append(row_line(len(lines) + 1, cells, source, padded))
 
     def walk(self, el: etree._Element) -> None:
-        if not isinstance(el.tag, str):
-            return
         tag = el.tag  # libxml2 names HTML elements in lower case
+        if not isinstance(tag, str):
+            return
         if tag == "table" and el in self.data_tables:
             self.table(el)
             return
@@ -679,20 +678,25 @@ class _Emitter:
             self.flush()
             return
         block = tag in _BLOCKS
-        if block:
+        buffer = self.buffer  # flush empties it in place
+        if block and buffer:
             self.flush()
-        self.add(el.text)
+        text = el.text
+        if text:
+            buffer.append(text)
         for child in el:
             self.walk(child)
-            self.add(child.tail)
-        if block:
+            tail = child.tail
+            if tail:
+                buffer.append(tail)
+        if block and buffer:
             self.flush()
 
 
 def read_html(data: bytes) -> Document:
     text, encoding, issues = decode_html(data)
     text = _strip_xml_declaration(text)
-    if not text.strip():
+    if not text or text.isspace():
         raise ReadError(
             "empty_file", "the HTML file holds no text: save the page again once it has loaded"
         )

@@ -286,9 +286,10 @@ def _text(el: etree._Element) -> str:
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
-def _unlinked_count(el: etree._Element) -> int:
-    """Non-space characters under the element that are not inside a link."""
-    total = _count(_text(el))
+def _unlinked_count(el: etree._Element, text: str | None = None) -> int:
+    """Non-space characters under the element that are not inside a link (`text`: its text,
+    when already gathered)."""
+    total = _count(_text(el) if text is None else text)
     if total:
         for link in el.iter("a"):
             if link is el:
@@ -351,12 +352,16 @@ def _is_data_table(table: etree._Element) -> bool:
     outside links (a menu laid out as a table is chrome)."""
     if next(table.iterdescendants("table"), None) is not None:
         return False
-    cells = table.xpath(".//td | .//th")
-    # only cells this long counting every character (spaces too) can be too long
-    long = _LONG_CELLS(table, limit=_LONG_CELL)
-    if any(_count(_text(cell)) > _LONG_CELL for cell in long):
+    if next(table.iter("td", "th"), None) is None:
         return False
-    return bool(cells) and _unlinked_count(table) > 0
+    text = _text(table)
+    # a cell's text is part of the table's, and only cells this long counting every
+    # character (spaces too) can be too long
+    if len(text) > _LONG_CELL:
+        long = _LONG_CELLS(table, limit=_LONG_CELL)
+        if any(_count(_text(cell)) > _LONG_CELL for cell in long):
+            return False
+    return _unlinked_count(table, text) > 0
 
 
 _LONG_CELLS = etree.XPath("(.//td | .//th)[string-length(string()) > $limit]")

@@ -545,21 +545,44 @@ class _TableBreaks:
         return self.found.get(cell, [])
 
 
+def _plain_text(cell: etree._Element) -> str | None:
+    """The text of a cell holding text alone, or text in one element without children (often a
+    paragraph: a break before it would come first, and mark nothing); None for any other."""
+    if not len(cell):
+        return cell.text or ""
+    if len(cell) > 1:
+        return None
+    child = cell[0]
+    if len(child):
+        return None
+    tag = child.tag
+    if not isinstance(tag, str):  # a comment: only its tail is text
+        return (cell.text or "") + (child.tail or "")
+    lead = cell.text or ""
+    if tag in _BREAK_TAGS and not lead.isspace() and lead:
+        return None  # text, then a paragraph: a break to mark
+    return lead + (child.text or "") + (child.tail or "")
+
+
+# Cell texts recur from report to report (the same form, the same site template): the
+# normalised forms of short ones are remembered, up to this many.
+_JOINED: dict[str, str] = {}
+_JOINED_MAX = 16384
+_JOINED_LENGTH = 200
+
+
 def _cell_text(cell: etree._Element, breaks_of: _TableBreaks | None = None) -> str:
     """A cell's text; paragraphs and <br> inside it are line breaks that join_breaks undoes."""
-    count = len(cell)
-    if not count:
-        return join_breaks(cell.text or "")  # most cells: text and no markup
-    if count == 1:
-        child = cell[0]
-        if not len(child):
-            # one child without children (often a paragraph): a break before it would be first
-            tag = child.tag
-            if not isinstance(tag, str):  # a comment: only its tail is text
-                return join_breaks((cell.text or "") + (child.tail or ""))
-            lead = cell.text or ""
-            if tag not in _BREAK_TAGS or not lead.strip():
-                return join_breaks(lead + (child.text or "") + (child.tail or ""))
+    raw = _plain_text(cell)
+    if raw is not None:
+        text = _JOINED.get(raw)
+        if text is None:
+            text = join_breaks(raw)
+            if len(raw) <= _JOINED_LENGTH:
+                if len(_JOINED) >= _JOINED_MAX:
+                    _JOINED.clear()
+                _JOINED[raw] = text
+        return text
     breaks = breaks_of(cell) if breaks_of is not None else list(cell.iter(*_BREAK_TAGS))
     if not breaks or (len(breaks) == 1 and breaks[0] is cell[0] and not (cell.text or "").strip()):
         # inline markup, or one paragraph with nothing before it: no break to mark
@@ -716,8 +739,11 @@ def read_html(data: bytes) -> Document:
     weights = _weights(root)
     data_tables = {t for t in root.iter("table") if _is_data_table(t)}
     body = _find_body(root, weights, data_tables)
-    wanted = {body, *_anchors(root, body, weights, data_tables)}
-    blocks = [el for el in root.iter() if el in wanted]  # in document order
+    anchors = _anchors(root, body, weights, data_tables)
+    blocks = [body]
+    if anchors:
+        wanted = {body, *anchors}
+        blocks = [el for el in root.iter() if el in wanted]  # in document order
     emitter = _Emitter(data_tables)
     for block in blocks:
         emitter.walk(block)

@@ -58,6 +58,7 @@ _MARKUP = re.compile(r"<(p|div|table|br|span|h[1-6])\b", re.IGNORECASE)
 # libxml2's HTML parser, as lxml.html uses it, without lxml.html's element classes: a plain
 # element tree is cheaper to build and to walk.
 _PARSER = etree.HTMLParser()
+_UTF8_PARSER = etree.HTMLParser(encoding="utf-8")
 
 
 def _document(text: str) -> etree._Element:
@@ -722,14 +723,20 @@ class _Emitter:
 
 
 def read_html(data: bytes) -> Document:
-    text, encoding, issues = decode_html(data)
-    text = _strip_xml_declaration(text)
+    decoded, encoding, issues = decode_html(data)
+    text = _strip_xml_declaration(decoded)
     if not text or text.isspace():
         raise ReadError(
             "empty_file", "the HTML file holds no text: save the page again once it has loaded"
         )
     try:
-        root = _document(text)
+        if encoding == "utf-8" and text is decoded:
+            # the bytes are that text already: libxml2 reads them without a copy to encode
+            root = etree.fromstring(data, _UTF8_PARSER)
+            if root is None:
+                raise etree.ParserError("Document is empty")
+        else:
+            root = _document(text)
     except (etree.ParserError, ValueError) as exc:
         raise ReadError("bad_html", f"the HTML could not be parsed: {exc}") from exc
     if _inline_js_article(root):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -126,6 +127,11 @@ def _meta_charset(head: str) -> str | None:
         root = _document(_strip_xml_declaration(head))
     except (etree.ParserError, ValueError):
         return None
+    return charset_of(root)
+
+
+def charset_of(root: etree._Element) -> str | None:
+    """The charset the first `<meta>` that declares one names."""
     for meta in root.iter("meta"):
         if meta.get("charset"):
             return meta.get("charset", "").strip().lower()
@@ -144,6 +150,11 @@ def decode_html(data: bytes) -> tuple[str, str, list[Issue]]:
         raise ReadError(
             "empty_file", "the HTML file is empty: the page was not saved completely; save it again"
         )
+    return decode_by_bom(data) or decode_as_declared(data, _declared_charset(data))
+
+
+def decode_by_bom(data: bytes) -> tuple[str, str, list[Issue]] | None:
+    """The text of bytes that start with a byte-order mark; None for the others."""
     for bom, codec in (
         (b"\xef\xbb\xbf", "utf-8-sig"),
         (b"\xff\xfe", "utf-16"),
@@ -151,8 +162,12 @@ def decode_html(data: bytes) -> tuple[str, str, list[Issue]]:
     ):
         if data.startswith(bom):
             return data.decode(codec, errors="replace"), codec, []
+    return None
+
+
+def decode_as_declared(data: bytes, declared: str | None) -> tuple[str, str, list[Issue]]:
+    """Decode by the declared charset (None: none declared), then UTF-8, then detection."""
     issues: list[Issue] = []
-    declared = _declared_charset(data)
     if declared:
         name = "gb18030" if declared in _GB_NAMES else declared  # GB18030 covers GBK and GB2312
         try:
@@ -239,8 +254,11 @@ def _js_article(script: str) -> str:
     return best
 
 
-def _inline_js_article(root: etree._Element) -> bool:
-    """Put an article found in a <script> string in place of that script.
+def inline_js_article(
+    root: etree._Element, fragment_of: Callable[[str], etree._Element] = _fragment
+) -> bool:
+    """Put an article found in a <script> string in place of that script (parsed by
+    `fragment_of` into one element).
 
     Only done when the string holds more text than the visible page, so a page that shows its
     article and also keeps a copy in JS is not read twice.
@@ -253,7 +271,7 @@ def _inline_js_article(root: etree._Element) -> bool:
     if not markup:
         return False
     try:
-        fragment = _fragment(markup)
+        fragment = fragment_of(markup)
     except (etree.ParserError, ValueError):
         return False
     visible = sum(
@@ -504,6 +522,11 @@ def _anchors(
         small_title = title and weight <= 200 and el.tag != "table"
         if small_metadata or small_title:
             found.append(el)
+    return outermost(found)
+
+
+def outermost(found: list[etree._Element]) -> list[etree._Element]:
+    """The elements not inside another of them."""
     outer: list[etree._Element] = []
     for el in found:
         if not any(_inside(el, o) for o in outer):
@@ -588,6 +611,11 @@ def _cell_text(cell: etree._Element, breaks_of: _TableBreaks | None = None) -> s
     if not breaks or (len(breaks) == 1 and breaks[0] is cell[0] and not (cell.text or "").strip()):
         # inline markup, or one paragraph with nothing before it: no break to mark
         return join_breaks(_text(cell))
+    return join_breaks(text_with_breaks(cell))
+
+
+def text_with_breaks(cell: etree._Element) -> str:
+    """The cell's text with a newline before each paragraph, <br> and list item inside it."""
     parts: list[str] = []
 
     def visit(el: etree._Element) -> None:
@@ -601,7 +629,7 @@ def _cell_text(cell: etree._Element, breaks_of: _TableBreaks | None = None) -> s
         # comments contribute only their tail, added by the caller
 
     visit(cell)
-    return join_breaks("".join(parts))
+    return "".join(parts)
 
 
 def table_grid(table: etree._Element) -> list[tuple[str, ...]]:
@@ -623,7 +651,7 @@ def padded_grid(table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
             if tag != "td" and tag != "th":
                 continue
             if pending and len(row) in pending:
-                _take_pending(row, pending)
+                take_pending(row, pending)
             text = _cell_text(cell, breaks_of)
             rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
             if rowspan is None and colspan is None:
@@ -631,23 +659,40 @@ def padded_grid(table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
                 continue
             down = 1 if rowspan is None else _span(rowspan, len(trs) - index)
             across = 1 if colspan is None else min(_span(colspan, 100), 100)
-            for k in range(across):
-                piece = text if k == 0 else ""
-                if down > 1:
-                    pending[len(row)] = (down - 1, piece)
-                row.append(piece)
-        # cells spanning down into the end of this row
-        while pending and len(row) <= max(pending):
-            if len(row) in pending:
-                _take_pending(row, pending)
-            else:
-                row.append("")
+            spread(row, pending, text, down, across)
+        end_row(row, pending)
         grid.append(row)
+    return squared(grid)
+
+
+def spread(
+    row: list[str], pending: dict[int, tuple[int, str]], text: str, down: int, across: int
+) -> None:
+    """Place a cell spanning `down` rows and `across` columns: its text, then "" across; the
+    rows below get the same, from `pending`."""
+    for k in range(across):
+        piece = text if k == 0 else ""
+        if down > 1:
+            pending[len(row)] = (down - 1, piece)
+        row.append(piece)
+
+
+def end_row(row: list[str], pending: dict[int, tuple[int, str]]) -> None:
+    """Place the cells spanning down into the end of this row."""
+    while pending and len(row) <= max(pending):
+        if len(row) in pending:
+            take_pending(row, pending)
+        else:
+            row.append("")
+
+
+def squared(grid: list[list[str]]) -> list[tuple[tuple[str, ...], int]]:
+    """Each row padded with "" to the widest, with the number of cells added."""
     width = max((len(r) for r in grid), default=0)
     return [(tuple(r + [""] * (width - len(r))), width - len(r)) for r in grid]
 
 
-def _take_pending(row: list[str], pending: dict[int, tuple[int, str]]) -> None:
+def take_pending(row: list[str], pending: dict[int, tuple[int, str]]) -> None:
     """Fill the row's next columns from the cells spanning down into them."""
     while len(row) in pending:
         left, text = pending.pop(len(row))
@@ -666,7 +711,7 @@ def _span(value: str | None, zero_means: int) -> int:
     return max(1, min(span, max(zero_means, 1)))
 
 
-class _Emitter:
+class Emitter:
     def __init__(self, data_tables: set[etree._Element]) -> None:
         self.data_tables = data_tables
         self.lines: list[Line] = []
@@ -683,18 +728,20 @@ class _Emitter:
             self.paragraphs += 1
             self.lines.append(prose_line(len(self.lines) + 1, text, f"p {self.paragraphs}"))
 
+    def grid(self, table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
+        return padded_grid(table)
+
     def table(self, table: etree._Element) -> None:
         self.flush()
         self.tables += 1
-        lines = self.lines
-        for number, (cells, padded) in enumerate(padded_grid(table), start=1):
+        for number, (cells, padded) in enumerate(self.grid(table), start=1):
             if not any(cells):
                 continue
             source = f"table {self.tables} row {number}"
             if len(cells) == 1:
-                lines.append(prose_line(len(lines) + 1, cells[0], source))
+                self.lines.append(prose_line(len(self.lines) + 1, cells[0], source))
             else:
-                lines.append(row_line(len(lines) + 1, cells, source, padded))
+                self.lines.append(row_line(len(self.lines) + 1, cells, source, padded))
 
     def walk(self, el: etree._Element) -> None:
         tag = el.tag  # libxml2 names HTML elements in lower case
@@ -739,7 +786,7 @@ def read_html(data: bytes) -> Document:
             root = _document(text)
     except (etree.ParserError, ValueError) as exc:
         raise ReadError("bad_html", f"the HTML could not be parsed: {exc}") from exc
-    if _inline_js_article(root):
+    if inline_js_article(root):
         issues.append(Issue("js_article", "info", "the article was read from a JavaScript string"))
     _drop_chrome(root)
     # the tree is final from here: weigh it and judge its tables once
@@ -751,7 +798,13 @@ def read_html(data: bytes) -> Document:
     if anchors:
         wanted = {body, *anchors}
         blocks = [el for el in root.iter() if el in wanted]  # in document order
-    emitter = _Emitter(data_tables)
+    return emit(Emitter(data_tables), blocks, encoding, issues)
+
+
+def emit(
+    emitter: Emitter, blocks: list[etree._Element], encoding: str, issues: list[Issue]
+) -> Document:
+    """The Document of the blocks' lines, in order."""
     for block in blocks:
         emitter.walk(block)
         emitter.flush()

@@ -74,8 +74,34 @@ def _children(el: etree._Element) -> Iterator[etree._Element]:
             yield child
 
 
+_T, _TAB, _PTAB, _BR, _CR, _HYPHEN, _P = (
+    f"{_W}{n}" for n in ("t", "tab", "ptab", "br", "cr", "noBreakHyphen", "p")
+)
+_SPACES = {_TAB: " ", _PTAB: " ", _BR: "\n", _CR: "\n", _HYPHEN: "-"}
+_TEXT_TAGS = (_T, _TAB, _PTAB, _BR, _CR, _HYPHEN, _P)
+# what the text leaves out, or reads elsewhere: a subtree holding one of these is walked
+_SKIPPED = (_MC_FALLBACK, f"{_W}del", f"{_W}txbxContent")
+
+
 def _text(el: etree._Element, extra: list[str] | None = None) -> str:
     """Text of a paragraph or cell; breaks become newlines, text boxes go to `extra`."""
+    if next(el.iter(*_SKIPPED), None) is None:
+        # most paragraphs: the text-bearing elements, found by libxml2 in document order
+        parts: list[str] = []
+        for node in el.iter(*_TEXT_TAGS):
+            tag = node.tag
+            if tag == _T:
+                parts.append(node.text or "")
+            elif tag == _P:
+                if node is not el and parts:
+                    parts.append("\n")
+            else:
+                parts.append(_SPACES[tag])
+        return "".join(parts)
+    return _walked_text(el, extra)
+
+
+def _walked_text(el: etree._Element, extra: list[str] | None = None) -> str:
     parts: list[str] = []
 
     def visit(node: etree._Element) -> None:

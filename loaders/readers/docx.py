@@ -162,9 +162,10 @@ def table_grid(tbl: etree._Element) -> list[tuple[str, ...]]:
             if tc.tag != _TC:
                 continue
             span = vmerge = hmerge = None
-            for props in tc.iterchildren(_TC_PR):  # the first <w:tcPr> only
-                span, vmerge, hmerge = _cell_props(props)
-                break
+            for props in tc:  # the first <w:tcPr> only (it is the first child, as a rule)
+                if props.tag == _TC_PR:
+                    span, vmerge, hmerge = _cell_props(props)
+                    break
             col = len(row)
             if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
                 text = above[col] if col < len(above) else ""
@@ -194,9 +195,13 @@ def _cell_props(
 ) -> tuple[etree._Element | None, etree._Element | None, etree._Element | None]:
     """The first gridSpan, vMerge and hMerge of a cell's <w:tcPr>."""
     found: dict[str, etree._Element] = {}
-    for child in props.iterchildren(_GRID_SPAN, _VMERGE, _HMERGE):
-        found.setdefault(child.tag, child)
+    for child in props:
+        if child.tag in _MERGES:
+            found.setdefault(child.tag, child)
     return found.get(_GRID_SPAN), found.get(_VMERGE), found.get(_HMERGE)
+
+
+_MERGES = {_GRID_SPAN, _VMERGE, _HMERGE}
 
 
 def _main_part(archive: zipfile.ZipFile) -> str:

@@ -5,7 +5,7 @@
 For each format, the same files are read in turns by nianbao (`read_file` then
 `parse_document`: what one load worker does with a file) and by the library a user would
 otherwise run (pdfplumber reading every page's characters, BeautifulSoup on lxml parsing the page,
-python-docx opening the document, the text decoded). Rates move with a busy machine, their
+python-docx opening the document, markdown-it-py parsing the markdown, the text decoded). Rates move with a busy machine, their
 ratio much less: compare the ratio (rates are per CPU second of the timing process). `--load`
 also times `load_paths` of each folder with one worker in a fresh process (reading, parsing and
 writing the warehouse; wall time, marginal over a one-file folder).
@@ -91,6 +91,12 @@ def python_docx(path: Path, data: bytes) -> None:
     docx.Document(io.BytesIO(data))
 
 
+def markdown_it(path: Path, data: bytes) -> None:
+    from markdown_it import MarkdownIt
+
+    MarkdownIt("commonmark").enable("table").parse(data.decode("utf-8", errors="replace"))
+
+
 def decode_only(path: Path, data: bytes) -> None:
     data.decode("utf-8", errors="replace").splitlines()
 
@@ -114,7 +120,7 @@ REFERENCE: dict[str, tuple[str, Callable[[Path, bytes], None]]] = {
     "pdf": ("pdfplumber chars", pdfplumber_chars),
     "html": ("BeautifulSoup+lxml", bs4_lxml),
     "docx": ("python-docx open", python_docx),
-    "md": ("utf-8 decode + split", decode_only),
+    "md": ("markdown-it-py parse", markdown_it),
     "txt": ("utf-8 decode + split", decode_only),
 }
 

@@ -7,53 +7,44 @@ Prose blocks become one-cell Lines; every `<tr>` of a data table becomes one row
 cells form a true grid (rowspan copies the text down, colspan leaves "" after the first cell).
 Metadata blocks outside the body (发布机构, 发布日期, 索引号 ...) are kept, because the parser
 reads the agency and publication date from them.
+
+Only the code that changed is kept here; what did not change is imported from the reader.
 """
 
 from __future__ import annotations
 
-import codecs
-import re
-
 import lxml.html
 from lxml import etree
 
-from loaders.document import Document, Issue, Line, ReadError
-from loaders.readers import join_breaks, prose_line, row_line
-
-_GB_NAMES = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "csgb2312", "euc-cn", "x-euc-cn"}
-
-# Never content. `form` is not here: ASP.NET pages wrap the whole page in one.
-_DROP_ALWAYS = {
-    "script", "style", "noscript", "iframe", "head", "title", "link", "meta", "button",
-    "select", "input", "textarea", "svg", "object", "embed", "template", "canvas", "video",
-    "audio", "map",
-}  # fmt: skip
-# Chrome unless it holds report text (an article <header> with the title and 发布日期 is kept).
-_DROP_CHROME = {"nav", "header", "footer", "aside", "menu"}
-_CHROME_CLASS = re.compile(
-    r"nav|menu|crumb|footer|header|share|sidebar|toolbar|copyright|search|login|banner|"
-    r"skip|topbar|friend-?link|qrcode",
-    re.IGNORECASE,
+from loaders.document import Document, Issue, ReadError
+from loaders.readers import join_breaks
+from loaders.readers.html import (
+    _BLOCKS,
+    _CHROME_CLASS,
+    _DROP_ALWAYS,
+    _DROP_CHROME,
+    _LONG_CELL,
+    _METADATA,
+    _SPACE,
+    _TITLE,
+    Emitter,
+    _has_title,
+    _inside,
+    _own_text,
+    _span,
+    _strip_xml_declaration,
+    charset_of,
+    decode_as_declared,
+    decode_by_bom,
+    emit,
+    end_row,
+    inline_js_article,
+    outermost,
+    spread,
+    squared,
+    take_pending,
+    text_with_breaks,
 )
-_BLOCKS = {
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-    "section", "article", "main", "blockquote", "pre", "center", "address", "figure",
-    "figcaption", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "hr",
-    "body", "html", "form", "fieldset", "legend", "details", "summary",
-}  # fmt: skip
-_METADATA = re.compile(
-    r"发布机构|发布单位|发文机关|发文单位|发布日期|发布时间|公开日期|公开时间|成文日期|"
-    r"生成日期|索引号|信息来源"
-)
-_TITLE = re.compile(r"年度报告|年报")
-_SPACE = re.compile(r"\s+")
-
-# A JavaScript string literal; the article of some saved pages is one (`let content = "..."`).
-_JS_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`(?:[^`\\]|\\.)*`', re.DOTALL)
-_JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|.)", re.DOTALL)
-_JS_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
-_MARKUP = re.compile(r"<(p|div|table|br|span|h[1-6])\b", re.IGNORECASE)
-
 
 # ---------------------------------------------------------------- decoding
 
@@ -67,16 +58,7 @@ def _declared_charset(data: bytes) -> str | None:
         root = lxml.html.document_fromstring(_strip_xml_declaration(head))
     except (etree.ParserError, ValueError):
         return None
-    for meta in root.iter("meta"):
-        if meta.get("charset"):
-            return meta.get("charset", "").strip().lower()
-        if (meta.get("http-equiv") or "").strip().lower() == "content-type":
-            found = re.search(
-                r"charset\s*=\s*['\"]?([\w.:-]+)", meta.get("content") or "", re.IGNORECASE
-            )
-            if found:
-                return found.group(1).lower()
-    return None
+    return charset_of(root)
 
 
 def decode_html(data: bytes) -> tuple[str, str, list[Issue]]:
@@ -85,131 +67,14 @@ def decode_html(data: bytes) -> tuple[str, str, list[Issue]]:
         raise ReadError(
             "empty_file", "the HTML file is empty: the page was not saved completely; save it again"
         )
-    for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8-sig"),
-        (b"\xff\xfe", "utf-16"),
-        (b"\xfe\xff", "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(codec, errors="replace"), codec, []
-    issues: list[Issue] = []
-    declared = _declared_charset(data)
-    if declared:
-        name = "gb18030" if declared in _GB_NAMES else declared  # GB18030 covers GBK and GB2312
-        try:
-            codec = codecs.lookup(name).name
-        except LookupError:
-            codec = None
-            issues.append(Issue("unknown_charset", "warning", f"unknown charset {declared!r}"))
-        if codec and codec != "utf-8" and _is_utf8(data):
-            # Browsers save pages as UTF-8 but keep the original <meta charset=gb2312>.
-            issues.append(
-                Issue("charset_mismatch", "info", f"declared {declared} but the bytes are UTF-8")
-            )
-            return data.decode("utf-8"), "utf-8", issues
-        if codec:
-            try:
-                return data.decode(codec), codec, issues
-            except UnicodeDecodeError:
-                issues.append(
-                    Issue("charset_mismatch", "warning", f"bytes do not decode as {declared}")
-                )
-    try:
-        return data.decode("utf-8"), "utf-8", issues
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is not None:
-        return str(best), best.encoding, issues
-    return data.decode("gb18030", errors="replace"), "gb18030", issues
-
-
-def _is_utf8(data: bytes) -> bool:
-    """True when the bytes are valid UTF-8 and not plain ASCII (which every charset shares)."""
-    if data.isascii():
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _strip_xml_declaration(text: str) -> str:
-    # lxml refuses a str that still carries an `<?xml ... encoding=...?>` declaration.
-    stripped = text.lstrip()
-    if stripped.startswith("<?xml"):
-        end = stripped.find("?>")
-        return stripped[end + 2 :] if end >= 0 else stripped
-    return text
+    return decode_by_bom(data) or decode_as_declared(data, _declared_charset(data))
 
 
 # ---------------------------------------------------------------- the article inside a JS string
 
 
-def _unescape_js(body: str) -> str:
-    def one(match: re.Match[str]) -> str:
-        esc = match.group(1)
-        if esc.startswith("u{"):
-            return chr(int(esc[2:-1], 16))
-        if esc[0] in "ux" and len(esc) > 1:
-            return chr(int(esc[1:], 16))
-        if esc in ("\n", "\r\n"):
-            return ""  # line continuation
-        return _JS_SIMPLE.get(esc, esc)
-
-    text = _JS_ESCAPE.sub(one, body)
-    # \uD83D\uDE00 pairs arrive as two lone surrogates; join them into one character.
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", errors="replace")
-
-
-def _js_article(script: str) -> str:
-    """The longest markup-bearing string (joined across `"a" + "b"` chains) in a script."""
-    best, chain, last_end = "", "", -1
-    for match in _JS_STRING.finditer(script):
-        piece = _unescape_js(match.group(0)[1:-1])
-        if last_end >= 0 and script[last_end : match.start()].strip() == "+":
-            chain += piece
-        else:
-            chain = piece
-        last_end = match.end()
-        if len(chain) > len(best) and _MARKUP.search(chain):
-            best = chain
-    return best
-
-
 def _inline_js_article(root: etree._Element) -> bool:
-    """Put an article found in a <script> string in place of that script.
-
-    Only done when the string holds more text than the visible page, so a page that shows its
-    article and also keeps a copy in JS is not read twice.
-    """
-    scripts = [s for s in root.iter("script") if s.text and _MARKUP.search(s.text)]
-    if not scripts:
-        return False
-    found = [(s, _js_article(s.text or "")) for s in scripts]
-    script, markup = max(found, key=lambda pair: len(pair[1]))
-    if not markup:
-        return False
-    try:
-        fragment = lxml.html.fragment_fromstring(markup, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return False
-    visible = sum(
-        _count(t) for t in root.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
-    )
-    if _count(fragment.text_content()) <= visible:
-        return False
-    body = root.find("body")
-    if body is not None and script.getparent() is not None and _inside(script, body):
-        script.addprevious(fragment)
-    elif body is not None:
-        body.insert(0, fragment)
-    else:
-        root.append(fragment)
-    return True
+    return inline_js_article(root, lambda markup: lxml.html.fragment_fromstring(markup, "div"))
 
 
 # ---------------------------------------------------------------- finding the body
@@ -217,10 +82,6 @@ def _inline_js_article(root: etree._Element) -> bool:
 
 def _count(text: str | None) -> int:
     return len(_SPACE.sub("", text)) if text else 0
-
-
-def _inside(el: etree._Element, ancestor: etree._Element) -> bool:
-    return any(a is ancestor for a in el.iterancestors()) or el is ancestor
 
 
 def _weights(root: etree._Element) -> dict[etree._Element, int]:
@@ -240,29 +101,6 @@ def _weights(root: etree._Element) -> dict[etree._Element, int]:
 
     visit(root, False)
     return weights
-
-
-def _own_text(el: etree._Element, into_blocks: bool = True) -> str:
-    """Text not inside a link (menus name 年度报告 too, but only as links).
-
-    With `into_blocks=False` only the element's own line: its text and its inline children's.
-    """
-    parts: list[str] = []
-
-    def visit(node: etree._Element) -> None:
-        if node.tag == "a":
-            return
-        parts.append(node.text or "")
-        for child in node:
-            if isinstance(child.tag, str) and (into_blocks or child.tag not in _BLOCKS):
-                visit(child)
-            parts.append(child.tail or "")
-
-    visit(el)
-    return "".join(parts)
-
-
-_LONG_CELL = 300  # non-space characters: a cell this long holds an article, not a value
 
 
 def _is_data_table(table: etree._Element) -> bool:
@@ -323,16 +161,6 @@ def _find_body(root: etree._Element) -> etree._Element:
         cur = best
 
 
-def _has_title(body: etree._Element) -> bool:
-    """Whether the body holds its own short 年度报告 title line."""
-    for el in body.iter():
-        if isinstance(el.tag, str) and el.tag in _BLOCKS:
-            text = _SPACE.sub("", _own_text(el, into_blocks=False))
-            if _TITLE.search(text) and len(text) <= 60:
-                return True
-    return False
-
-
 def _anchors(root: etree._Element, body: etree._Element) -> list[etree._Element]:
     """Small metadata blocks outside the body (and the title, if the body lacks one)."""
     weights = _weights(root)
@@ -356,11 +184,7 @@ def _anchors(root: etree._Element, body: etree._Element) -> list[etree._Element]
         small_title = title and weight <= 200 and el.tag != "table"
         if small_metadata or small_title:
             found.append(el)
-    outer: list[etree._Element] = []
-    for el in found:
-        if not any(_inside(el, o) for o in outer):
-            outer = [o for o in outer if not _inside(o, el)] + [el]
-    return outer
+    return outermost(found)
 
 
 # ---------------------------------------------------------------- emitting lines
@@ -368,25 +192,7 @@ def _anchors(root: etree._Element, body: etree._Element) -> list[etree._Element]
 
 def _cell_text(cell: etree._Element) -> str:
     """A cell's text; paragraphs and <br> inside it are line breaks that join_breaks undoes."""
-    parts: list[str] = []
-
-    def visit(el: etree._Element) -> None:
-        if isinstance(el.tag, str):
-            if el.tag in ("br", "p", "div", "li") and parts:
-                parts.append("\n")
-            parts.append(el.text or "")
-            for child in el:
-                visit(child)
-                parts.append(child.tail or "")
-        # comments contribute only their tail, added by the caller
-
-    visit(cell)
-    return join_breaks("".join(parts))
-
-
-def table_grid(table: etree._Element) -> list[tuple[str, ...]]:
-    """Expand a table into a rectangular grid of cell texts."""
-    return [cells for cells, _padded in padded_grid(table)]
+    return join_breaks(text_with_breaks(cell))
 
 
 def padded_grid(table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
@@ -397,76 +203,31 @@ def padded_grid(table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
     pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text)
     for index, tr in enumerate(trs):
         row: list[str] = []
-
-        def take_pending(row: list[str] = row) -> None:
-            while len(row) in pending:
-                left, text = pending.pop(len(row))
-                row.append(text)
-                if left > 1:
-                    pending[len(row) - 1] = (left - 1, text)
-
         for cell in tr:
             if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
                 continue
-            take_pending()
+            take_pending(row, pending)
             text = _cell_text(cell)
             rowspan = _span(cell.get("rowspan"), len(trs) - index)
             colspan = min(_span(cell.get("colspan"), 100), 100)
-            for k in range(colspan):
-                piece = text if k == 0 else ""
-                if rowspan > 1:
-                    pending[len(row)] = (rowspan - 1, piece)
-                row.append(piece)
-        # cells spanning down into the end of this row
-        while pending and len(row) <= max(pending):
-            if len(row) in pending:
-                take_pending()
-            else:
-                row.append("")
+            spread(row, pending, text, rowspan, colspan)
+        end_row(row, pending)
         grid.append(row)
-    width = max((len(r) for r in grid), default=0)
-    return [(tuple(r + [""] * (width - len(r))), width - len(r)) for r in grid]
+    return squared(grid)
 
 
-def _span(value: str | None, zero_means: int) -> int:
-    try:
-        span = int(str(value).strip()) if value is not None else 1
-    except ValueError:
-        return 1
-    if span == 0:  # rowspan="0": to the end of the table
-        return max(zero_means, 1)
-    return max(1, min(span, max(zero_means, 1)))
+class _Emitter(Emitter):
+    """The former walk: each table judged where it stands, grids expanded the former way."""
 
-
-class _Emitter:
     def __init__(self) -> None:
-        self.lines: list[Line] = []
-        self.buffer: list[str] = []
-        self.paragraphs = 0
-        self.tables = 0
+        super().__init__(set())
+
+    def grid(self, table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
+        return padded_grid(table)
 
     def add(self, text: str | None) -> None:
         if text:
             self.buffer.append(text)
-
-    def flush(self) -> None:
-        text = join_breaks("".join(self.buffer))
-        self.buffer = []
-        if text:
-            self.paragraphs += 1
-            self.lines.append(prose_line(len(self.lines) + 1, text, f"p {self.paragraphs}"))
-
-    def table(self, table: etree._Element) -> None:
-        self.flush()
-        self.tables += 1
-        for number, (cells, padded) in enumerate(padded_grid(table), start=1):
-            if not any(cells):
-                continue
-            source = f"table {self.tables} row {number}"
-            if len(cells) == 1:
-                self.lines.append(prose_line(len(self.lines) + 1, cells[0], source))
-            else:
-                self.lines.append(row_line(len(self.lines) + 1, cells, source, padded))
 
     def walk(self, el: etree._Element) -> None:
         if not isinstance(el.tag, str):
@@ -506,13 +267,4 @@ def read_html(data: bytes) -> Document:
     body = _find_body(root)
     order = {el: i for i, el in enumerate(root.iter())}
     blocks = sorted([body, *_anchors(root, body)], key=lambda el: order.get(el, 0))
-    emitter = _Emitter()
-    for block in blocks:
-        emitter.walk(block)
-        emitter.flush()
-    if not emitter.lines:
-        raise ReadError(
-            "no_text",
-            "the HTML page holds no report text the parser can reach (or it is nested too deeply): save the article page itself",
-        )
-    return Document(format="html", lines=emitter.lines, encoding=encoding, issues=issues)
+    return emit(_Emitter(), blocks, encoding, issues)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from lxml import etree
 
 from loaders.document import Document, Line, ReadError
 from loaders.readers import SUPPORTED_SUFFIXES, choose_format, read_file
@@ -309,6 +310,50 @@ def test_docx_vertical_and_horizontal_merges_in_a_small_table() -> None:
         ("分组", "a", "1"),
         ("分组", "b", "2"),
         ("结尾段落",),
+    ]
+
+
+def test_docx_runs_breaks_deletions_text_boxes_and_content_controls() -> None:
+    # tab stops in paragraph properties are not text; a text box is read once, not again from
+    # its VML fallback; deleted text is left out
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    box = "<w:txbxContent><w:p><w:r><w:t>文本框</w:t></w:r></w:p></w:txbxContent>"
+    tabs = '<w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'
+    xml = (
+        f'<w:body xmlns:w="{w}" xmlns:mc="{mc}">'
+        f"<w:p>{tabs}<w:r><w:t>收到申请</w:t><w:tab/><w:t>12</w:t></w:r>"
+        "<w:r><w:br/><w:t>件</w:t><w:noBreakHyphen/><w:t>续</w:t></w:r></w:p>"
+        "<w:p><w:r><w:t>保留</w:t></w:r><w:del><w:r><w:delText>删除</w:delText></w:r></w:del>"
+        "<w:ins><w:r><w:t>插入</w:t></w:r></w:ins></w:p>"
+        "<w:p><w:r><w:t>正文</w:t></w:r><w:r><mc:AlternateContent>"
+        f'<mc:Choice Requires="wps"><w:drawing>{box}</w:drawing></mc:Choice>'
+        f"<mc:Fallback><w:pict>{box}</w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>"
+        '<w:sdt><w:sdtPr><w:alias w:val="x"/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>控件内</w:t>'
+        '</w:r><w:r><w:ptab w:relativeTo="margin" w:alignment="right" w:leader="none"/>'
+        "<w:t>右</w:t><w:cr/><w:t>次行</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        f'<w:tbl><w:tr><w:tc><w:tcPr><w:tcW w:w="100"/></w:tcPr><w:p>{tabs}<w:r><w:t>甲</w:t>'
+        "</w:r></w:p><w:p><w:r><w:t>乙</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>1</w:t>"
+        "</w:r></w:p><w:p><w:r><w:t>2</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body>"
+    )
+    document = docx.Document()
+    body = document.element.body
+    for child in list(body):
+        body.remove(child)
+    body.extend(list(etree.fromstring(xml)))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    doc = read_docx(buffer.getvalue())
+    check_numbering(doc)
+    assert [(line.cells, line.source) for line in doc.lines] == [
+        (("收到申请 12",), "p 1"),
+        (("件-续",), "p 1"),
+        (("保留插入",), "p 2"),
+        (("正文",), "p 3"),
+        (("文本框",), "p 3"),
+        (("控件内 右",), "p 4"),
+        (("次行",), "p 4"),
+        (("甲乙", "1 2"), "table 1 row 1"),
     ]
 
 

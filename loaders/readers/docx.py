@@ -74,8 +74,34 @@ def _children(el: etree._Element) -> Iterator[etree._Element]:
             yield child
 
 
+_T, _TAB, _PTAB, _BR, _CR, _HYPHEN, _P = (
+    f"{_W}{n}" for n in ("t", "tab", "ptab", "br", "cr", "noBreakHyphen", "p")
+)
+_SPACES = {_TAB: " ", _PTAB: " ", _BR: "\n", _CR: "\n", _HYPHEN: "-"}
+# what the text leaves out, or reads elsewhere: a paragraph holding one of these is walked
+_SKIPPED = {_MC_FALLBACK, f"{_W}del", f"{_W}txbxContent"}
+_FOUND_TAGS = (_T, _TAB, _PTAB, _BR, _CR, _HYPHEN, _P, *_SKIPPED)
+
+
 def _text(el: etree._Element, extra: list[str] | None = None) -> str:
     """Text of a paragraph or cell; breaks become newlines, text boxes go to `extra`."""
+    # most paragraphs: the text-bearing elements, found by libxml2 in document order
+    parts: list[str] = []
+    for node in el.iter(*_FOUND_TAGS):
+        tag = node.tag
+        if tag == _T:
+            parts.append(node.text or "")
+        elif tag == _P:
+            if node is not el and parts:
+                parts.append("\n")
+        elif tag in _SKIPPED:
+            return _walked_text(el, extra)
+        else:
+            parts.append(_SPACES[tag])
+    return "".join(parts)
+
+
+def _walked_text(el: etree._Element, extra: list[str] | None = None) -> str:
     parts: list[str] = []
 
     def visit(node: etree._Element) -> None:
@@ -104,53 +130,78 @@ def _text(el: etree._Element, extra: list[str] | None = None) -> str:
     return "".join(parts)
 
 
+_VAL = f"{_W}val"
+
+
 def _int_attr(el: etree._Element | None, default: int) -> int:
     if el is None:
         return default
     try:
-        return max(0, int(el.get(f"{_W}val", default)))
+        return max(0, int(el.get(_VAL, default)))
     except ValueError:
         return default
 
 
-def table_grid(tbl: etree._Element) -> list[tuple[str, ...]]:
-    """A table as a grid: vMerge continuations copy the text above, gridSpan pads with ""."""
-    grid: list[list[str]] = []
-    for tr in (c for c in _children(tbl) if c.tag == f"{_W}tr"):
-        above = grid[-1] if grid else []
-        row: list[str] = [""] * _int_attr(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)
-        for tc in (c for c in _children(tr) if c.tag == f"{_W}tc"):
-            props = _cell_props(tc)
-            span = max(1, min(_int_attr(props.get(_GRID_SPAN), 1), 100))
-            vmerge = props.get(_VMERGE)
-            hmerge = props.get(_HMERGE)
-            col = len(row)
-            if vmerge is not None and vmerge.get(f"{_W}val", "continue") == "continue":
-                text = above[col] if col < len(above) else ""
-            elif hmerge is not None and hmerge.get(f"{_W}val", "continue") == "continue":
-                text = ""
-            else:
-                text = join_breaks(_text(tc))
-            row.extend([text] + [""] * (span - 1))
-        row.extend([""] * _int_attr(tr.find(f"{_W}trPr/{_W}gridAfter"), 0))
-        grid.append(row)
-    width = max((len(r) for r in grid), default=0)
-    return [tuple(r + [""] * (width - len(r))) for r in grid]
-
-
+_TR, _TC, _TR_PR, _GRID_BEFORE, _GRID_AFTER = (
+    f"{_W}{n}" for n in ("tr", "tc", "trPr", "gridBefore", "gridAfter")
+)
 _TC_PR, _GRID_SPAN, _VMERGE, _HMERGE = (
     f"{_W}{n}" for n in ("tcPr", "gridSpan", "vMerge", "hMerge")
 )
 
 
-def _cell_props(tc: etree._Element) -> dict[str, etree._Element]:
-    """The first of each property element in a cell's first <w:tcPr>, by tag."""
-    props = tc.find(_TC_PR)
+def table_grid(tbl: etree._Element) -> list[tuple[str, ...]]:
+    """A table as a grid: vMerge continuations copy the text above, gridSpan pads with ""."""
+    grid: list[list[str]] = []
+    for tr in _children(tbl):
+        if tr.tag != _TR:
+            continue
+        above = grid[-1] if grid else []
+        row: list[str] = [""] * _int_attr(_row_prop(tr, _GRID_BEFORE), 0)
+        for tc in _children(tr):
+            if tc.tag != _TC:
+                continue
+            span = vmerge = hmerge = None
+            for props in tc:  # the first <w:tcPr> only (it is the first child, as a rule)
+                if props.tag == _TC_PR:
+                    span, vmerge, hmerge = _cell_props(props)
+                    break
+            col = len(row)
+            if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
+                text = above[col] if col < len(above) else ""
+            elif hmerge is not None and hmerge.get(_VAL, "continue") == "continue":
+                text = ""
+            else:
+                text = join_breaks(_text(tc))
+            row.append(text)
+            if span is not None:
+                row.extend([""] * (max(1, min(_int_attr(span, 1), 100)) - 1))
+        row.extend([""] * _int_attr(_row_prop(tr, _GRID_AFTER), 0))
+        grid.append(row)
+    width = max((len(r) for r in grid), default=0)
+    return [tuple(r + [""] * (width - len(r))) for r in grid]
+
+
+def _row_prop(tr: etree._Element, tag: str) -> etree._Element | None:
+    """The first `tag` in the row's <w:trPr> elements."""
+    for props in tr.iterchildren(_TR_PR):
+        for found in props.iterchildren(tag):
+            return found
+    return None
+
+
+def _cell_props(
+    props: etree._Element,
+) -> tuple[etree._Element | None, etree._Element | None, etree._Element | None]:
+    """The first gridSpan, vMerge and hMerge of a cell's <w:tcPr>."""
     found: dict[str, etree._Element] = {}
-    if props is not None:
-        for child in props:
+    for child in props:
+        if child.tag in _MERGES:
             found.setdefault(child.tag, child)
-    return found
+    return found.get(_GRID_SPAN), found.get(_VMERGE), found.get(_HMERGE)
+
+
+_MERGES = {_GRID_SPAN, _VMERGE, _HMERGE}
 
 
 def _main_part(archive: zipfile.ZipFile) -> str:

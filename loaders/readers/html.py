@@ -9,7 +9,9 @@ reads the agency and publication date from them.
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -43,9 +45,6 @@ _METADATA = re.compile(
 )
 _TITLE = re.compile(r"年度报告|年报")
 _MARKERS = re.compile("[发成生公索信年]")  # the first characters of _METADATA and _TITLE
-_LAST_DESCENDANT = etree.XPath(
-    "(descendant::* | descendant::comment() | descendant::processing-instruction())[last()]"
-)
 _SPACE = re.compile(r"\s+")
 
 # A JavaScript string literal; the article of some saved pages is one (`let content = "..."`).
@@ -60,6 +59,7 @@ _MARKUP = re.compile(r"<(p|div|table|br|span|h[1-6])\b", re.IGNORECASE)
 # libxml2's HTML parser, as lxml.html uses it, without lxml.html's element classes: a plain
 # element tree is cheaper to build and to walk.
 _PARSER = etree.HTMLParser()
+_UTF8_PARSER = etree.HTMLParser(encoding="utf-8")
 
 
 def _document(text: str) -> etree._Element:
@@ -127,6 +127,11 @@ def _meta_charset(head: str) -> str | None:
         root = _document(_strip_xml_declaration(head))
     except (etree.ParserError, ValueError):
         return None
+    return charset_of(root)
+
+
+def charset_of(root: etree._Element) -> str | None:
+    """The charset the first `<meta>` that declares one names."""
     for meta in root.iter("meta"):
         if meta.get("charset"):
             return meta.get("charset", "").strip().lower()
@@ -141,10 +146,15 @@ def _meta_charset(head: str) -> str | None:
 
 def decode_html(data: bytes) -> tuple[str, str, list[Issue]]:
     """Decode by BOM, then the declared charset, then UTF-8, then detection."""
-    if not data.strip():
+    if not data or data.isspace():
         raise ReadError(
             "empty_file", "the HTML file is empty: the page was not saved completely; save it again"
         )
+    return decode_by_bom(data) or decode_as_declared(data, _declared_charset(data))
+
+
+def decode_by_bom(data: bytes) -> tuple[str, str, list[Issue]] | None:
+    """The text of bytes that start with a byte-order mark; None for the others."""
     for bom, codec in (
         (b"\xef\xbb\xbf", "utf-8-sig"),
         (b"\xff\xfe", "utf-16"),
@@ -152,8 +162,12 @@ def decode_html(data: bytes) -> tuple[str, str, list[Issue]]:
     ):
         if data.startswith(bom):
             return data.decode(codec, errors="replace"), codec, []
+    return None
+
+
+def decode_as_declared(data: bytes, declared: str | None) -> tuple[str, str, list[Issue]]:
+    """Decode by the declared charset (None: none declared), then UTF-8, then detection."""
     issues: list[Issue] = []
-    declared = _declared_charset(data)
     if declared:
         name = "gb18030" if declared in _GB_NAMES else declared  # GB18030 covers GBK and GB2312
         try:
@@ -240,8 +254,11 @@ def _js_article(script: str) -> str:
     return best
 
 
-def _inline_js_article(root: etree._Element) -> bool:
-    """Put an article found in a <script> string in place of that script.
+def inline_js_article(
+    root: etree._Element, fragment_of: Callable[[str], etree._Element] = _fragment
+) -> bool:
+    """Put an article found in a <script> string in place of that script (parsed by
+    `fragment_of` into one element).
 
     Only done when the string holds more text than the visible page, so a page that shows its
     article and also keeps a copy in JS is not read twice.
@@ -254,7 +271,7 @@ def _inline_js_article(root: etree._Element) -> bool:
     if not markup:
         return False
     try:
-        fragment = _fragment(markup)
+        fragment = fragment_of(markup)
     except (etree.ParserError, ValueError):
         return False
     visible = sum(
@@ -288,9 +305,10 @@ def _text(el: etree._Element) -> str:
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
-def _unlinked_count(el: etree._Element) -> int:
-    """Non-space characters under the element that are not inside a link."""
-    total = _count(_text(el))
+def _unlinked_count(el: etree._Element, text: str | None = None) -> int:
+    """Non-space characters under the element that are not inside a link (`text`: its text,
+    when already gathered)."""
+    total = _count(_text(el) if text is None else text)
     if total:
         for link in el.iter("a"):
             if link is el:
@@ -353,12 +371,16 @@ def _is_data_table(table: etree._Element) -> bool:
     outside links (a menu laid out as a table is chrome)."""
     if next(table.iterdescendants("table"), None) is not None:
         return False
-    cells = table.xpath(".//td | .//th")
-    # only cells this long counting every character (spaces too) can be too long
-    long = _LONG_CELLS(table, limit=_LONG_CELL)
-    if any(_count(_text(cell)) > _LONG_CELL for cell in long):
+    if next(table.iter("td", "th"), None) is None:
         return False
-    return bool(cells) and _unlinked_count(table) > 0
+    text = _text(table)
+    # a cell's text is part of the table's, and only cells this long counting every
+    # character (spaces too) can be too long
+    if len(text) > _LONG_CELL:
+        long = _LONG_CELLS(table, limit=_LONG_CELL)
+        if any(_count(_text(cell)) > _LONG_CELL for cell in long):
+            return False
+    return _unlinked_count(table, text) > 0
 
 
 _LONG_CELLS = etree.XPath("(.//td | .//th)[string-length(string()) > $limit]")
@@ -366,7 +388,6 @@ _LONG_CELLS = etree.XPath("(.//td | .//th)[string-length(string()) > $limit]")
 
 def _drop_chrome(root: etree._Element) -> None:
     weights = _weights(root)
-    total = max(weights[root], 1)
     known: dict[etree._Element, bool] = {}
 
     def data_table(table: etree._Element) -> bool:
@@ -374,52 +395,88 @@ def _drop_chrome(root: etree._Element) -> None:
             known[table] = _is_data_table(table)
         return known[table]
 
-    # Found by libxml2: comments, never-content tags, chrome tags and elements with a class or
-    # id; the tree does not change until all are judged, so their order does not matter.
+    # Found by libxml2: comments, never-content tags, chrome tags and elements whose class or
+    # id names chrome; the tree does not change until all are judged, so their order does not
+    # matter.
     doomed: list[etree._Element] = list(root.iter(etree.Comment))
     doomed += root.iter(*_DROP_ALWAYS)
     dropped = set(doomed)
-    for el in [*root.iter(*_DROP_CHROME), *_MARKED(root)]:
+    total = 0  # the page's weight, counted when first needed
+    for el in [*root.iter(*_DROP_CHROME), *_chrome_marked(root)]:
         if el in dropped or el.tag in _DROP_ALWAYS:
             continue
-        if el.tag not in _DROP_CHROME:
-            marks = f"{el.get('class') or ''} {el.get('id') or ''}"
-            if not _CHROME_CLASS.search(marks):
-                continue
         text = _own_text(el)
-        keep = (
-            _METADATA.search(text)
-            or _TITLE.search(text)
-            or weights[el] > 0.4 * total
-            or any(data_table(t) for t in el.iter("table"))
-        )
-        if not keep:
-            doomed.append(el)
-            dropped.add(el)
+        if _METADATA.search(text) or _TITLE.search(text):
+            continue
+        total = total or max(weights[root], 1)
+        if weights[el] > 0.4 * total or any(data_table(t) for t in el.iter("table")):
+            continue
+        doomed.append(el)
+        dropped.add(el)
     for el in doomed:
         if el.getparent() is not None:
             _drop_tree(el)
 
 
-_MARKED = etree.XPath("//*[@class or @id]")
+# the values of every class and id attribute: far cheaper for libxml2 than testing every element
+_MARKS = etree.XPath("//@class | //@id")
+
+
+def _chrome_marked(root: etree._Element) -> list[etree._Element]:
+    """Elements whose class or id names chrome (nav, footer, share ...), in document order."""
+    found: list[etree._Element] = []
+    for value in _MARKS(root):
+        if _CHROME_CLASS.search(value):
+            el = value.getparent()
+            if not found or found[-1] is not el:  # class and id of one element both name it
+                found.append(el)
+    return found
 
 
 def _find_body(
     root: etree._Element, weights: dict[etree._Element, int], data_tables: set[etree._Element]
 ) -> etree._Element:
     """Walk down while one child holds most of the text and every data table."""
-    cur = root.find("body") if root.find("body") is not None else root
+    cur = root.find("body")
+    if cur is None:
+        cur = root
+    chains = [[table, *table.iterancestors()] for table in data_tables]
     while True:
         kids = [c for c in cur if isinstance(c.tag, str)]
-        if not kids or weights[cur] == 0:
+        if not kids:
             return cur
-        best = max(kids, key=lambda k: weights[k])
-        if best.tag == "table" and best in data_tables:
-            return cur  # a data table is part of the body, never the whole of it
-        tables = [t for t in cur.iter("table") if t in data_tables]
-        if weights[best] < 0.7 * weights[cur] or not all(_inside(t, best) for t in tables):
+        total = weights[cur]
+        if total == 0:
             return cur
-        cur = best
+        # The children's weights add up to at most the parent's, so a child holding 70% is
+        # the heaviest: only the child holding every data table, if one does, can be it.
+        holders: list[etree._Element] = []
+        for chain in chains:
+            for below, above in itertools.pairwise(chain):
+                if above is cur:
+                    if not any(h is below for h in holders):
+                        holders.append(below)
+                    break
+        if len(holders) > 1:
+            return cur
+        if holders:
+            best = holders[0]
+            if best in data_tables or weights[best] < 0.7 * total:
+                return cur  # a data table is part of the body, never the whole of it
+            cur = best
+            continue
+        found, seen = None, 0
+        for kid in kids:
+            weight = weights[kid]
+            if weight >= 0.7 * total:
+                found = kid
+                break
+            seen += weight
+            if total - seen < 0.7 * total:
+                break  # the children left are too light
+        if found is None:
+            return cur
+        cur = found
 
 
 def _has_title(body: etree._Element) -> bool:
@@ -441,18 +498,14 @@ def _anchors(
     """Small metadata blocks outside the body (and the title, if the body lacks one)."""
     want_title = not _has_title(body)
     found: list[etree._Element] = []
-    above = set(body.iterancestors())
-    last = _LAST_DESCENDANT(body)
-    end = last[0] if last else body  # the body's subtree ends with this element
-    in_body = False
-    for el in root.iter():
-        if el is body:
-            in_body = True
-        if in_body:
-            if el is end:
-                in_body = False
-            continue
-        if not isinstance(el.tag, str) or el.tag not in _BLOCKS or el in above:
+    path = [body, *body.iterancestors()]
+    on_path = set(path)
+    # every element outside the body: the subtrees beside the path from the root down to it
+    outside = (
+        el for parent in path[1:] for child in parent if child not in on_path for el in child.iter()
+    )
+    for el in outside:
+        if not isinstance(el.tag, str) or el.tag not in _BLOCKS:
             continue
         if not _MARKERS.search(_text(el)):
             continue  # its own line is part of this text: no match can be in it
@@ -469,6 +522,11 @@ def _anchors(
         small_title = title and weight <= 200 and el.tag != "table"
         if small_metadata or small_title:
             found.append(el)
+    return outermost(found)
+
+
+def outermost(found: list[etree._Element]) -> list[etree._Element]:
+    """The elements not inside another of them."""
     outer: list[etree._Element] = []
     for el in found:
         if not any(_inside(el, o) for o in outer):
@@ -479,19 +537,90 @@ def _anchors(
 # ---------------------------------------------------------------- emitting lines
 
 
-def _cell_text(cell: etree._Element) -> str:
-    """A cell's text; paragraphs and <br> inside it are line breaks that join_breaks undoes."""
+_BREAK_TAGS = ("br", "p", "div", "li")
+
+
+def _breaks_by_cell(table: etree._Element) -> dict[etree._Element, list[etree._Element]]:
+    """The line-breaking elements (<br>, paragraphs, list items) inside each cell of the table,
+    found in one pass over the table: most cells hold none, or one paragraph."""
+    found: dict[etree._Element, list[etree._Element]] = {}
+    for el in table.iter(*_BREAK_TAGS):
+        cell = el.getparent()
+        while cell is not None and cell is not table:
+            if cell.tag == "td" or cell.tag == "th":
+                if cell in found:
+                    found[cell].append(el)
+                else:
+                    found[cell] = [el]
+            cell = cell.getparent()
+    return found
+
+
+class _TableBreaks:
+    """The line-breaking elements of each cell of one table, found on first need."""
+
+    def __init__(self, table: etree._Element) -> None:
+        self.table = table
+        self.found: dict[etree._Element, list[etree._Element]] | None = None
+
+    def __call__(self, cell: etree._Element) -> list[etree._Element]:
+        if self.found is None:
+            self.found = _breaks_by_cell(self.table)
+        return self.found.get(cell, [])
+
+
+def _plain_text(cell: etree._Element) -> str | None:
+    """The text of a cell holding text alone, or text in one element without children (often a
+    paragraph: a break before it would come first, and mark nothing); None for any other."""
     if not len(cell):
-        return join_breaks(cell.text or "")  # most cells: text and no markup
-    breaks = list(cell.iter("br", "p", "div", "li"))
+        return cell.text or ""
+    if len(cell) > 1:
+        return None
+    child = cell[0]
+    if len(child):
+        return None
+    tag = child.tag
+    if not isinstance(tag, str):  # a comment: only its tail is text
+        return (cell.text or "") + (child.tail or "")
+    lead = cell.text or ""
+    if tag in _BREAK_TAGS and not lead.isspace() and lead:
+        return None  # text, then a paragraph: a break to mark
+    return lead + (child.text or "") + (child.tail or "")
+
+
+# Cell texts recur from report to report (the same form, the same site template): the
+# normalised forms of short ones are remembered, up to this many.
+_JOINED: dict[str, str] = {}
+_JOINED_MAX = 16384
+_JOINED_LENGTH = 200
+
+
+def _cell_text(cell: etree._Element, breaks_of: _TableBreaks | None = None) -> str:
+    """A cell's text; paragraphs and <br> inside it are line breaks that join_breaks undoes."""
+    raw = _plain_text(cell)
+    if raw is not None:
+        text = _JOINED.get(raw)
+        if text is None:
+            text = join_breaks(raw)
+            if len(raw) <= _JOINED_LENGTH:
+                if len(_JOINED) >= _JOINED_MAX:
+                    _JOINED.clear()
+                _JOINED[raw] = text
+        return text
+    breaks = breaks_of(cell) if breaks_of is not None else list(cell.iter(*_BREAK_TAGS))
     if not breaks or (len(breaks) == 1 and breaks[0] is cell[0] and not (cell.text or "").strip()):
         # inline markup, or one paragraph with nothing before it: no break to mark
         return join_breaks(_text(cell))
+    return join_breaks(text_with_breaks(cell))
+
+
+def text_with_breaks(cell: etree._Element) -> str:
+    """The cell's text with a newline before each paragraph, <br> and list item inside it."""
     parts: list[str] = []
 
     def visit(el: etree._Element) -> None:
         if isinstance(el.tag, str):
-            if el.tag in ("br", "p", "div", "li") and parts:
+            if el.tag in _BREAK_TAGS and parts:
                 parts.append("\n")
             parts.append(el.text or "")
             for child in el:
@@ -500,7 +629,7 @@ def _cell_text(cell: etree._Element) -> str:
         # comments contribute only their tail, added by the caller
 
     visit(cell)
-    return join_breaks("".join(parts))
+    return "".join(parts)
 
 
 def table_grid(table: etree._Element) -> list[tuple[str, ...]]:
@@ -511,43 +640,65 @@ def table_grid(table: etree._Element) -> list[tuple[str, ...]]:
 def padded_grid(table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
     """The rectangular grid, each row with the number of empty cells added to square it
     (a row printed with too few cells: where its figures belong is not certain)."""
-    trs = table.xpath(".//tr")
+    trs = list(table.iter("tr"))
+    breaks_of = _TableBreaks(table)
     grid: list[list[str]] = []
     pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text)
     for index, tr in enumerate(trs):
         row: list[str] = []
-
-        def take_pending(row: list[str] = row) -> None:
-            while len(row) in pending:
-                left, text = pending.pop(len(row))
-                row.append(text)
-                if left > 1:
-                    pending[len(row) - 1] = (left - 1, text)
-
-        for cell in tr.iterchildren("td", "th"):
+        for cell in tr:
+            tag = cell.tag
+            if tag != "td" and tag != "th":
+                continue
             if pending and len(row) in pending:
-                take_pending()
-            text = _cell_text(cell)
-            spans = cell.get("rowspan"), cell.get("colspan")
-            if spans == (None, None):
+                take_pending(row, pending)
+            text = _cell_text(cell, breaks_of)
+            rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
+            if rowspan is None and colspan is None:
                 row.append(text)  # most cells span nothing
                 continue
-            rowspan = 1 if spans[0] is None else _span(spans[0], len(trs) - index)
-            colspan = 1 if spans[1] is None else min(_span(spans[1], 100), 100)
-            for k in range(colspan):
-                piece = text if k == 0 else ""
-                if rowspan > 1:
-                    pending[len(row)] = (rowspan - 1, piece)
-                row.append(piece)
-        # cells spanning down into the end of this row
-        while pending and len(row) <= max(pending):
-            if len(row) in pending:
-                take_pending()
-            else:
-                row.append("")
+            down = 1 if rowspan is None else _span(rowspan, len(trs) - index)
+            across = 1 if colspan is None else min(_span(colspan, 100), 100)
+            spread(row, pending, text, down, across)
+        end_row(row, pending)
         grid.append(row)
+    return squared(grid)
+
+
+def spread(
+    row: list[str], pending: dict[int, tuple[int, str]], text: str, down: int, across: int
+) -> None:
+    """Place a cell spanning `down` rows and `across` columns: its text, then "" across; the
+    rows below get the same, from `pending`."""
+    for k in range(across):
+        piece = text if k == 0 else ""
+        if down > 1:
+            pending[len(row)] = (down - 1, piece)
+        row.append(piece)
+
+
+def end_row(row: list[str], pending: dict[int, tuple[int, str]]) -> None:
+    """Place the cells spanning down into the end of this row."""
+    while pending and len(row) <= max(pending):
+        if len(row) in pending:
+            take_pending(row, pending)
+        else:
+            row.append("")
+
+
+def squared(grid: list[list[str]]) -> list[tuple[tuple[str, ...], int]]:
+    """Each row padded with "" to the widest, with the number of cells added."""
     width = max((len(r) for r in grid), default=0)
     return [(tuple(r + [""] * (width - len(r))), width - len(r)) for r in grid]
+
+
+def take_pending(row: list[str], pending: dict[int, tuple[int, str]]) -> None:
+    """Fill the row's next columns from the cells spanning down into them."""
+    while len(row) in pending:
+        left, text = pending.pop(len(row))
+        row.append(text)
+        if left > 1:
+            pending[len(row) - 1] = (left - 1, text)
 
 
 def _span(value: str | None, zero_means: int) -> int:
@@ -560,7 +711,7 @@ def _span(value: str | None, zero_means: int) -> int:
     return max(1, min(span, max(zero_means, 1)))
 
 
-class _Emitter:
+class Emitter:
     def __init__(self, data_tables: set[etree._Element]) -> None:
         self.data_tables = data_tables
         self.lines: list[Line] = []
@@ -568,21 +719,22 @@ class _Emitter:
         self.paragraphs = 0
         self.tables = 0
 
-    def add(self, text: str | None) -> None:
-        if text:
-            self.buffer.append(text)
-
     def flush(self) -> None:
+        if not self.buffer:
+            return
         text = join_breaks("".join(self.buffer))
-        self.buffer = []
+        self.buffer.clear()
         if text:
             self.paragraphs += 1
             self.lines.append(prose_line(len(self.lines) + 1, text, f"p {self.paragraphs}"))
 
+    def grid(self, table: etree._Element) -> list[tuple[tuple[str, ...], int]]:
+        return padded_grid(table)
+
     def table(self, table: etree._Element) -> None:
         self.flush()
         self.tables += 1
-        for number, (cells, padded) in enumerate(padded_grid(table), start=1):
+        for number, (cells, padded) in enumerate(self.grid(table), start=1):
             if not any(cells):
                 continue
             source = f"table {self.tables} row {number}"
@@ -592,9 +744,9 @@ class _Emitter:
                 self.lines.append(row_line(len(self.lines) + 1, cells, source, padded))
 
     def walk(self, el: etree._Element) -> None:
-        if not isinstance(el.tag, str):
-            return
         tag = el.tag  # libxml2 names HTML elements in lower case
+        if not isinstance(tag, str):
+            return
         if tag == "table" and el in self.data_tables:
             self.table(el)
             return
@@ -602,37 +754,57 @@ class _Emitter:
             self.flush()
             return
         block = tag in _BLOCKS
-        if block:
+        buffer = self.buffer  # flush empties it in place
+        if block and buffer:
             self.flush()
-        self.add(el.text)
+        text = el.text
+        if text:
+            buffer.append(text)
         for child in el:
             self.walk(child)
-            self.add(child.tail)
-        if block:
+            tail = child.tail
+            if tail:
+                buffer.append(tail)
+        if block and buffer:
             self.flush()
 
 
 def read_html(data: bytes) -> Document:
-    text, encoding, issues = decode_html(data)
-    text = _strip_xml_declaration(text)
-    if not text.strip():
+    decoded, encoding, issues = decode_html(data)
+    text = _strip_xml_declaration(decoded)
+    if not text or text.isspace():
         raise ReadError(
             "empty_file", "the HTML file holds no text: save the page again once it has loaded"
         )
     try:
-        root = _document(text)
+        if encoding == "utf-8" and text is decoded:
+            # the bytes are that text already: libxml2 reads them without a copy to encode
+            root = etree.fromstring(data, _UTF8_PARSER)
+            if root is None:
+                raise etree.ParserError("Document is empty")
+        else:
+            root = _document(text)
     except (etree.ParserError, ValueError) as exc:
         raise ReadError("bad_html", f"the HTML could not be parsed: {exc}") from exc
-    if _inline_js_article(root):
+    if inline_js_article(root):
         issues.append(Issue("js_article", "info", "the article was read from a JavaScript string"))
     _drop_chrome(root)
     # the tree is final from here: weigh it and judge its tables once
     weights = _weights(root)
     data_tables = {t for t in root.iter("table") if _is_data_table(t)}
     body = _find_body(root, weights, data_tables)
-    wanted = {body, *_anchors(root, body, weights, data_tables)}
-    blocks = [el for el in root.iter() if el in wanted]  # in document order
-    emitter = _Emitter(data_tables)
+    anchors = _anchors(root, body, weights, data_tables)
+    blocks = [body]
+    if anchors:
+        wanted = {body, *anchors}
+        blocks = [el for el in root.iter() if el in wanted]  # in document order
+    return emit(Emitter(data_tables), blocks, encoding, issues)
+
+
+def emit(
+    emitter: Emitter, blocks: list[etree._Element], encoding: str, issues: list[Issue]
+) -> Document:
+    """The Document of the blocks' lines, in order."""
     for block in blocks:
         emitter.walk(block)
         emitter.flush()

@@ -75,7 +75,9 @@ def read_markdown(data: bytes) -> Document:
         line = normalise_text(_clean(raw))
         if not line.strip() or _RULE.match(line.strip()):
             continue
-        cells = tuple(cell.replace(_BAR, "|") for cell in split_cells(line))
+        cells = split_cells(line)
+        if _BAR in line:
+            cells = tuple(cell.replace(_BAR, "|") for cell in cells)
         source = f"line {number}"
         if len(cells) == 1:
             if cells[0]:

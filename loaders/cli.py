@@ -98,10 +98,8 @@ def add_read_only_commands(sub, with_db) -> None:
     )
 
 
-# ---------------------------------------------------------------------------------------------
-
-
-WRITERS = {"load", "build", "check", "run", "demo"}
+# ---------------------------------------------------------------- the writer lock
+WRITERS = {"load", "build", "check", "run", "demo"}  # hold loaders/lock.py while they run
 
 
 # ---------------------------------------------------------------- mistakes caught up front

@@ -24,17 +24,16 @@ alternated with the working tree's in each round, so that both meet the same mac
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Self
+
+from sampling import TreeCpu
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -60,44 +59,6 @@ def one_file(folder: Path) -> Path:
     first = min(p for p in folder.iterdir() if p.suffix == ".txt")
     (one / first.name).write_bytes(first.read_bytes())
     return one
-
-
-class TreeCpu:
-    """CPU seconds (user + system) of a process and, apart, of its descendants, from the last
-    sample of each process (a process that exits loses at most one interval)."""
-
-    def __init__(self, pid: int, interval: float = 0.05):
-        import psutil
-
-        self.process = psutil.Process(pid)
-        self.interval = interval
-        self.own = 0.0
-        self.children: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        import psutil
-
-        while not self._stop.is_set():
-            try:
-                times = self.process.cpu_times()
-                self.own = times.user + times.system
-                for child in self.process.children(recursive=True):
-                    with contextlib.suppress(psutil.Error):
-                        t = child.cpu_times()
-                        self.children[child.pid] = t.user + t.system
-            except psutil.Error:
-                break
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def run_load(code: Path, folder: Path, db: Path, workers: int) -> dict:

@@ -14,7 +14,8 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from expectations.spec import EXPECTATIONS_DIR, PROJECT_ROOT, SuiteSpec
+from expectations.spec import SuiteSpec
+from loaders.settings import EXPECTATIONS_DIR, PROJECT_ROOT
 
 if TYPE_CHECKING:
     from great_expectations.data_context import FileDataContext

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-from loaders.settings import EXPECTATIONS_DIR, PROJECT_ROOT, VOCABULARY_SEED  # noqa: F401
 from loaders.vocabulary import by_kind
 
 ERROR = "error"

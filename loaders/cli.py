@@ -277,7 +277,7 @@ def add_fetch_parser(sub, with_db) -> None:
 
 
 def add_generate_parser(sub) -> None:
-    from loaders.synthetic.corpus import DEFAULT_FORMATS, FORMATS
+    from loaders.synthetic import DEFAULT_FORMATS, FORMATS
 
     generate = sub.add_parser(
         "generate",

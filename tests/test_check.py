@@ -74,7 +74,8 @@ def test_the_committed_suites_match_their_python_source():
 
 
 def test_the_suites_read_the_one_vocabulary_the_dbt_seed():
-    from expectations.spec import VOCABULARY_SEED, vocabulary
+    from expectations.spec import vocabulary
+    from loaders.settings import VOCABULARY_SEED
 
     assert VOCABULARY_SEED == DBT_PROJECT_DIR / "seeds" / "vocabulary.csv"
     assert not list(EXPECTATIONS_DIR.rglob("vocabulary*.csv")), "one copy: the dbt seed"

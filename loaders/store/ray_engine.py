@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable
 
 from loaders.settings import RAY_TASK_RETRIES
-from loaders.store import worker as workers
+from loaders.store import worker
 from loaders.store.digests import StoredDigests
 from loaders.store.worker import TaskLost, keep_timeout_handler
 
@@ -161,11 +161,11 @@ def parse_on_worker(stored: list, fn: Callable, *args):
     if key != _shared:
         if _shared is None:
             keep_timeout_handler()
-            workers.tune_for_parsing()
-        workers.set_stored(StoredDigests(ray.get(ref)) if ref is not None else StoredDigests())
+            worker.tune_for_parsing()
+        worker.set_stored(StoredDigests(ray.get(ref)) if ref is not None else StoredDigests())
         if _shared is None:
             # the cap counts from what the worker has mapped already (Ray maps its object
             # store), after the stored ids are in
-            workers.limit_memory(above_current=True)
+            worker.limit_memory(above_current=True)
         _shared = key
     return fn(*args)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from loaders.synthetic import DEFAULT_FORMATS, FORMATS
 from loaders.synthetic import prose as text
 from loaders.synthetic.render import (
     Block,
@@ -53,8 +54,6 @@ from loaders.synthetic.tables import (
 )
 from loaders.vocabulary import APPLICANT_COLUMNS, REVIEW_KINDS, REVIEW_OUTCOMES
 
-FORMATS = ("txt", "md", "html", "docx", "pdf")
-DEFAULT_FORMATS = ("txt", "md", "html", "docx")
 FIRST_YEAR, LAST_YEAR = 2017, 2024
 
 # Chance per report of each layout accident (where the format can show it).
